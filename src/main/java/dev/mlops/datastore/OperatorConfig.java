@@ -1,0 +1,143 @@
+package dev.mlops.datastore;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * Everything the operator reads from its environment, read once at start and validated there, so
+ * that a bad value stops the process with one clear line instead of surfacing mid-reconcile.
+ *
+ * @param watchNamespaces namespaces to watch; empty means all namespaces
+ * @param minCheckInterval floor for every spec.checkInterval, so no resource can ask for a hot loop
+ * @param maxErrorBackoff cap of the backoff between retries after recoverable errors
+ * @param leaderElection whether to run leader election through a Lease
+ * @param leaseNamespace namespace of the Lease (required with leader election)
+ * @param leaseName name of the Lease
+ * @param httpPort port of /healthz, /readyz and /metrics; 0 picks a free port
+ * @param logFormat text or json
+ * @param reconcileThreads how many resources are reconciled at once
+ */
+public record OperatorConfig(
+    Set<String> watchNamespaces,
+    Duration minCheckInterval,
+    Duration maxErrorBackoff,
+    boolean leaderElection,
+    Optional<String> leaseNamespace,
+    String leaseName,
+    int httpPort,
+    LogFormat logFormat,
+    int reconcileThreads) {
+
+  /** Log line format. */
+  public enum LogFormat {
+    TEXT,
+    JSON
+  }
+
+  public static final String WATCH_NAMESPACES = "OPERATOR_WATCH_NAMESPACES";
+  public static final String MIN_CHECK_INTERVAL = "OPERATOR_MIN_CHECK_INTERVAL";
+  public static final String MAX_ERROR_BACKOFF = "OPERATOR_MAX_ERROR_BACKOFF";
+  public static final String LEADER_ELECTION = "OPERATOR_LEADER_ELECTION";
+  public static final String LEASE_NAMESPACE = "OPERATOR_LEASE_NAMESPACE";
+  public static final String LEASE_NAME = "OPERATOR_LEASE_NAME";
+  public static final String HTTP_PORT = "OPERATOR_HTTP_PORT";
+  public static final String LOG_FORMAT = "OPERATOR_LOG_FORMAT";
+  public static final String RECONCILE_THREADS = "OPERATOR_RECONCILE_THREADS";
+  /** Set by the Downward API in the chart; the Lease namespace falls back to it. */
+  public static final String POD_NAMESPACE = "POD_NAMESPACE";
+
+  public OperatorConfig {
+    watchNamespaces = Set.copyOf(watchNamespaces);
+    if (leaderElection && leaseNamespace.isEmpty()) {
+      throw new InvalidConfigException(
+          LEADER_ELECTION + "=true needs " + LEASE_NAMESPACE + " or " + POD_NAMESPACE);
+    }
+  }
+
+  /** Defaults for tests and embedded use: all namespaces, no leader election, a free port. */
+  public static OperatorConfig defaults() {
+    return fromEnvironment(Map.of(HTTP_PORT, "0"));
+  }
+
+  /** Reads and validates the configuration; throws {@link InvalidConfigException} naming the variable. */
+  public static OperatorConfig fromEnvironment(Map<String, String> env) {
+    Set<String> namespaces =
+        Arrays.stream(env.getOrDefault(WATCH_NAMESPACES, "").split(","))
+            .map(String::trim)
+            .filter(s -> !s.isEmpty())
+            .collect(Collectors.toCollection(TreeSet::new));
+    for (String ns : namespaces) {
+      if (!ns.matches("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")) {
+        throw new InvalidConfigException(WATCH_NAMESPACES + ": '" + ns + "' is not a namespace name");
+      }
+    }
+    Duration minCheck = duration(env, MIN_CHECK_INTERVAL, "30s");
+    Duration maxBackoff = duration(env, MAX_ERROR_BACKOFF, "5m");
+    boolean leader = bool(env, LEADER_ELECTION, false);
+    Optional<String> leaseNs =
+        Optional.ofNullable(env.get(LEASE_NAMESPACE))
+            .or(() -> Optional.ofNullable(env.get(POD_NAMESPACE)))
+            .filter(s -> !s.isBlank());
+    String leaseName = env.getOrDefault(LEASE_NAME, "aws-datastore-operator");
+    int port = integer(env, HTTP_PORT, 8080, 0, 65535);
+    LogFormat format;
+    String rawFormat = env.getOrDefault(LOG_FORMAT, "text");
+    try {
+      format = LogFormat.valueOf(rawFormat.trim().toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new InvalidConfigException(LOG_FORMAT + ": '" + rawFormat + "' is not text or json");
+    }
+    int threads = integer(env, RECONCILE_THREADS, 10, 1, 200);
+    return new OperatorConfig(
+        namespaces, minCheck, maxBackoff, leader, leaseNs, leaseName, port, format, threads);
+  }
+
+  private static Duration duration(Map<String, String> env, String name, String fallback) {
+    String raw = env.getOrDefault(name, fallback);
+    try {
+      return GoDuration.parse(raw);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidConfigException(name + ": " + e.getMessage());
+    }
+  }
+
+  private static boolean bool(Map<String, String> env, String name, boolean fallback) {
+    String raw = env.get(name);
+    if (raw == null || raw.isBlank()) {
+      return fallback;
+    }
+    return switch (raw.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new InvalidConfigException(name + ": '" + raw + "' is not true or false");
+    };
+  }
+
+  private static int integer(Map<String, String> env, String name, int fallback, int min, int max) {
+    String raw = env.get(name);
+    if (raw == null || raw.isBlank()) {
+      return fallback;
+    }
+    try {
+      int value = Integer.parseInt(raw.trim());
+      if (value < min || value > max) {
+        throw new InvalidConfigException(name + ": " + value + " is outside " + min + ".." + max);
+      }
+      return value;
+    } catch (NumberFormatException e) {
+      throw new InvalidConfigException(name + ": '" + raw + "' is not a number");
+    }
+  }
+
+  /** A configuration value that cannot be used; its message names the variable. */
+  public static final class InvalidConfigException extends RuntimeException {
+    public InvalidConfigException(String message) {
+      super(message);
+    }
+  }
+}

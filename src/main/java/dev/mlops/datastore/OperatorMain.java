@@ -1,0 +1,205 @@
+package dev.mlops.datastore;
+
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.JsonEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.ConsoleAppender;
+import dev.mlops.datastore.api.v1alpha1.AwsIntegration;
+import dev.mlops.datastore.health.HealthServer;
+import dev.mlops.datastore.reconciler.ErrorBackoff;
+import dev.mlops.datastore.reconciler.TransitionEvents;
+import dev.mlops.datastore.reconciler.awsintegration.AwsIntegrationReconciler;
+import dev.mlops.datastore.reconciler.awsintegration.AwsIntegrationStatusFactory;
+import dev.mlops.datastore.reconciler.awsintegration.ServiceAccountPatcher;
+import dev.mlops.datastore.reconciler.dataset.DatasetReconciler;
+import dev.mlops.datastore.reconciler.dataset.DatasetStatusFactory;
+import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wiring only: configuration, clients, the operator with its two reconcilers, probes, start. Tests
+ * build the same operator through {@link #create} against the mock API server.
+ */
+public final class OperatorMain {
+  private static final Logger log = LoggerFactory.getLogger(OperatorMain.class);
+
+  private OperatorMain() {}
+
+  /** Builds the operator with both reconcilers registered; does not start it. */
+  public static Operator create(
+      KubernetesClient client, OperatorConfig config, Clock clock, MeterRegistry registry) {
+    Operator operator =
+        new Operator(
+            o -> {
+              o.withKubernetesClient(client)
+                  .withCloseClientOnStop(false)
+                  .withConcurrentReconciliationThreads(config.reconcileThreads())
+                  .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry));
+              if (config.leaderElection()) {
+                o.withLeaderElectionConfiguration(
+                    new LeaderElectionConfiguration(
+                        config.leaseName(), config.leaseNamespace().orElseThrow()));
+              }
+            });
+    TransitionEvents events = new TransitionEvents(client, clock);
+    ErrorBackoff backoff = new ErrorBackoff(config.maxErrorBackoff());
+    operator.register(
+        new AwsIntegrationReconciler(
+            new ServiceAccountPatcher(client), new AwsIntegrationStatusFactory(clock), events, backoff),
+        controller(config));
+    operator.register(
+        new DatasetReconciler(new DatasetStatusFactory(clock), events), controller(config));
+    return operator;
+  }
+
+  private static <R extends io.fabric8.kubernetes.api.model.HasMetadata>
+      Consumer<ControllerConfigurationOverrider<R>> controller(OperatorConfig config) {
+    return c -> {
+      if (!config.watchNamespaces().isEmpty()) {
+        c.settingNamespaces(config.watchNamespaces());
+      }
+      c.withRetry(GenericRetry.defaultLimitedExponentialRetry());
+    };
+  }
+
+  /** {@code java -jar aws-datastore-operator.jar [run]}: returns the process exit code. */
+  public static int run() {
+    OperatorConfig config;
+    try {
+      config = OperatorConfig.fromEnvironment(System.getenv());
+    } catch (OperatorConfig.InvalidConfigException e) {
+      System.err.println("error: invalid configuration: " + e.getMessage());
+      return 2;
+    }
+    configureLogging(config.logFormat());
+
+    Config kubeConfig = Config.autoConfigure(null);
+    String unreachable = preflight(kubeConfig, config);
+    if (unreachable != null) {
+      System.err.println("error: " + unreachable);
+      return 1;
+    }
+    KubernetesClient client = new KubernetesClientBuilder().withConfig(kubeConfig).build();
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Operator operator = create(client, config, Clock.systemUTC(), registry);
+    try {
+      HealthServer health =
+          new HealthServer(config.httpPort(), operator::getRuntimeInfo, registry);
+      health.start();
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    log.info("shutting down");
+                    operator.stop();
+                    health.close();
+                    client.close();
+                  },
+                  "shutdown"));
+      operator.start();
+      log.atInfo()
+          .addKeyValue("apiServer", kubeConfig.getMasterUrl())
+          .addKeyValue("namespaces", config.watchNamespaces().isEmpty() ? "all" : config.watchNamespaces())
+          .addKeyValue("httpPort", health.port())
+          .log("operator started");
+      Thread.currentThread().join();
+      return 0;
+    } catch (java.io.IOException e) {
+      System.err.println("error: cannot listen on port " + config.httpPort() + ": " + e.getMessage());
+      return 1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 0;
+    } catch (RuntimeException e) {
+      System.err.println("error: the operator could not start: " + oneLine(e));
+      return 1;
+    }
+  }
+
+  /**
+   * Checks, with a short timeout and no retries, that the API server answers and our CRDs are
+   * installed, so a missing cluster is one clear line rather than a stack trace after a minute.
+   *
+   * @return why the operator cannot run, or null when it can
+   */
+  static String preflight(Config kubeConfig, OperatorConfig config) {
+    Config quick =
+        new ConfigBuilder(kubeConfig)
+            .withConnectionTimeout(5_000)
+            .withRequestTimeout(10_000)
+            .withRequestRetryBackoffLimit(0)
+            .build();
+    try (KubernetesClient probe = new KubernetesClientBuilder().withConfig(quick).build()) {
+      try {
+        probe.getKubernetesVersion();
+      } catch (KubernetesClientException e) {
+        return "cannot reach the Kubernetes API at "
+            + quick.getMasterUrl()
+            + " ("
+            + oneLine(e)
+            + "); check your kubeconfig or KUBECONFIG";
+      }
+      try {
+        var list = probe.resources(AwsIntegration.class);
+        var options = new ListOptionsBuilder().withLimit(1L).build();
+        if (config.watchNamespaces().isEmpty()) {
+          list.inAnyNamespace().list(options);
+        } else {
+          list.inNamespace(config.watchNamespaces().iterator().next()).list(options);
+        }
+      } catch (KubernetesClientException e) {
+        if (e.getCode() == 404) {
+          return "the AwsIntegration CRD is not installed in this cluster: kubectl apply -f crds/";
+        }
+        if (e.getCode() == 403) {
+          return "not allowed to list AwsIntegrations (" + oneLine(e) + "); check the operator's RBAC";
+        }
+        return "cannot list AwsIntegrations (" + oneLine(e) + ")";
+      }
+    }
+    return null;
+  }
+
+  private static String oneLine(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    return message.lines().findFirst().orElse(message);
+  }
+
+  private static void configureLogging(OperatorConfig.LogFormat format) {
+    if (format != OperatorConfig.LogFormat.JSON
+        || !(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
+      return;
+    }
+    ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+    root.detachAndStopAllAppenders();
+    JsonEncoder encoder = new JsonEncoder();
+    encoder.setContext(context);
+    encoder.start();
+    ConsoleAppender<ILoggingEvent> appender = new ConsoleAppender<>();
+    appender.setContext(context);
+    appender.setName("json");
+    appender.setEncoder(encoder);
+    appender.start();
+    root.addAppender(appender);
+  }
+}

@@ -1,0 +1,37 @@
+package dev.mlops.datastore.api.v1alpha1;
+
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.ShortNames;
+import io.fabric8.kubernetes.model.annotation.Version;
+
+/**
+ * Connects the service accounts of an ML platform to one S3 bucket and proves each link of that
+ * connection: annotation, trust policy, live credentials, bucket access.
+ */
+@Group(AwsIntegration.GROUP)
+@Version(AwsIntegration.VERSION)
+@ShortNames("awsi")
+@AdditionalPrinterColumn(
+    name = "Ready",
+    type = AdditionalPrinterColumn.Type.STRING,
+    jsonPath = ".status.conditions[?(@.type==\"Ready\")].status")
+@AdditionalPrinterColumn(
+    name = "Reason",
+    type = AdditionalPrinterColumn.Type.STRING,
+    jsonPath = ".status.conditions[?(@.type==\"Ready\")].reason")
+@AdditionalPrinterColumn(
+    name = "Bucket",
+    type = AdditionalPrinterColumn.Type.STRING,
+    jsonPath = ".spec.bucket")
+@AdditionalPrinterColumn(
+    name = "Age",
+    type = AdditionalPrinterColumn.Type.DATE,
+    jsonPath = ".metadata.creationTimestamp")
+public class AwsIntegration extends CustomResource<AwsIntegrationSpec, AwsIntegrationStatus>
+    implements Namespaced {
+  public static final String GROUP = "datastore.mlops.dev";
+  public static final String VERSION = "v1alpha1";
+}

@@ -1,0 +1,86 @@
+package dev.mlops.datastore.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.List;
+
+/** What the operator found, link by link. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class AwsIntegrationStatus {
+  @JsonPropertyDescription("The metadata.generation this status was computed for.")
+  private Long observedGeneration;
+
+  @JsonPropertyDescription("Ready, Reconciling, Stalled and one condition per link: ServiceAccountsAnnotated, TrustPolicyValid, CredentialsVerified, BucketReachable. Reasons are documented in docs/conditions.md.")
+  private List<Condition> conditions;
+
+  @JsonPropertyDescription("The cluster's OIDC issuer URL the trust policy is evaluated against.")
+  private String oidcIssuer;
+
+  @JsonPropertyDescription("The AWS identity that was proven live.")
+  private Identity identity;
+
+  @JsonPropertyDescription("One row per service account the integration needs.")
+  private List<ServiceAccountStatus> serviceAccounts;
+
+  @JsonPropertyDescription("What was learned about the bucket.")
+  private BucketStatus bucket;
+
+  @JsonPropertyDescription("When access was last proven (RFC 3339).")
+  private String lastCheckTime;
+
+  public Long getObservedGeneration() {
+    return observedGeneration;
+  }
+
+  public void setObservedGeneration(Long observedGeneration) {
+    this.observedGeneration = observedGeneration;
+  }
+
+  public List<Condition> getConditions() {
+    return conditions;
+  }
+
+  public void setConditions(List<Condition> conditions) {
+    this.conditions = conditions;
+  }
+
+  public String getOidcIssuer() {
+    return oidcIssuer;
+  }
+
+  public void setOidcIssuer(String oidcIssuer) {
+    this.oidcIssuer = oidcIssuer;
+  }
+
+  public Identity getIdentity() {
+    return identity;
+  }
+
+  public void setIdentity(Identity identity) {
+    this.identity = identity;
+  }
+
+  public List<ServiceAccountStatus> getServiceAccounts() {
+    return serviceAccounts;
+  }
+
+  public void setServiceAccounts(List<ServiceAccountStatus> serviceAccounts) {
+    this.serviceAccounts = serviceAccounts;
+  }
+
+  public BucketStatus getBucket() {
+    return bucket;
+  }
+
+  public void setBucket(BucketStatus bucket) {
+    this.bucket = bucket;
+  }
+
+  public String getLastCheckTime() {
+    return lastCheckTime;
+  }
+
+  public void setLastCheckTime(String lastCheckTime) {
+    this.lastCheckTime = lastCheckTime;
+  }
+}

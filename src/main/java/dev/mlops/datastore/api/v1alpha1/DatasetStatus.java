@@ -1,0 +1,141 @@
+package dev.mlops.datastore.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.List;
+
+/** What the operator found about the dataset. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class DatasetStatus {
+  @JsonPropertyDescription("The metadata.generation this status was computed for.")
+  private Long observedGeneration;
+
+  @JsonPropertyDescription("Ready, Reconciling, Stalled, IntegrationReady, Readable, FormatValid, SchemaValid. Reasons are documented in docs/conditions.md.")
+  private List<Condition> conditions;
+
+  @JsonPropertyDescription("Format read from the content: CSV, PARQUET, JSONL, JSONL_GZ, JSON_GZ or DELTA_TABLE.")
+  private String format;
+
+  @JsonPropertyDescription("Size of the object (or of the table's current files) in bytes.")
+  private Long sizeBytes;
+
+  @JsonPropertyDescription("Last modification time of the object (RFC 3339).")
+  private String lastModified;
+
+  @JsonPropertyDescription("ETag of the object.")
+  private String etag;
+
+  @JsonPropertyDescription("Column names (capped; see columnCount).")
+  private List<String> columns;
+
+  @JsonPropertyDescription("Number of columns.")
+  private Integer columnCount;
+
+  @JsonPropertyDescription("Number of rows where the format records it (Parquet footer, Delta statistics).")
+  private Long rows;
+
+  @JsonPropertyDescription("Delta Lake table details.")
+  private DeltaInfo delta;
+
+  @JsonPropertyDescription("Bytes the last check read.")
+  private Long bytesRead;
+
+  @JsonPropertyDescription("When the dataset was last checked (RFC 3339).")
+  private String lastCheckTime;
+
+  public Long getObservedGeneration() {
+    return observedGeneration;
+  }
+
+  public void setObservedGeneration(Long observedGeneration) {
+    this.observedGeneration = observedGeneration;
+  }
+
+  public List<Condition> getConditions() {
+    return conditions;
+  }
+
+  public void setConditions(List<Condition> conditions) {
+    this.conditions = conditions;
+  }
+
+  public String getFormat() {
+    return format;
+  }
+
+  public void setFormat(String format) {
+    this.format = format;
+  }
+
+  public Long getSizeBytes() {
+    return sizeBytes;
+  }
+
+  public void setSizeBytes(Long sizeBytes) {
+    this.sizeBytes = sizeBytes;
+  }
+
+  public String getLastModified() {
+    return lastModified;
+  }
+
+  public void setLastModified(String lastModified) {
+    this.lastModified = lastModified;
+  }
+
+  public String getEtag() {
+    return etag;
+  }
+
+  public void setEtag(String etag) {
+    this.etag = etag;
+  }
+
+  public List<String> getColumns() {
+    return columns;
+  }
+
+  public void setColumns(List<String> columns) {
+    this.columns = columns;
+  }
+
+  public Integer getColumnCount() {
+    return columnCount;
+  }
+
+  public void setColumnCount(Integer columnCount) {
+    this.columnCount = columnCount;
+  }
+
+  public Long getRows() {
+    return rows;
+  }
+
+  public void setRows(Long rows) {
+    this.rows = rows;
+  }
+
+  public DeltaInfo getDelta() {
+    return delta;
+  }
+
+  public void setDelta(DeltaInfo delta) {
+    this.delta = delta;
+  }
+
+  public Long getBytesRead() {
+    return bytesRead;
+  }
+
+  public void setBytesRead(Long bytesRead) {
+    this.bytesRead = bytesRead;
+  }
+
+  public String getLastCheckTime() {
+    return lastCheckTime;
+  }
+
+  public void setLastCheckTime(String lastCheckTime) {
+    this.lastCheckTime = lastCheckTime;
+  }
+}

@@ -1,0 +1,97 @@
+package dev.mlops.datastore.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.List;
+
+/** What the operator found for one service account. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ServiceAccountStatus {
+  @JsonPropertyDescription("Service account name, in the integration's namespace.")
+  private String name;
+
+  @JsonPropertyDescription("Whether the service account carries the annotations this integration requires.")
+  private Boolean annotated;
+
+  @JsonPropertyDescription("Why the service account is not annotated, when it is not.")
+  private String message;
+
+  @JsonPropertyDescription("Trust-policy verdict for this service account: Allowed, Denied or Unknown.")
+  private String trust;
+
+  @JsonPropertyDescription("Trust reason codes when the verdict is not Allowed.")
+  private List<String> reasons;
+
+  @JsonPropertyDescription("Trust warning codes: the verdict stands, but the role is risky or fragile.")
+  private List<String> warnings;
+
+  @JsonPropertyDescription("Live proof with a token of this service account: Verified, Denied, Unknown or Skipped.")
+  private String live;
+
+  @JsonPropertyDescription("Pods of this service account started before the annotation was set.")
+  private Integer staleActivePods;
+
+  public String getName() {
+    return name;
+  }
+
+  public void setName(String name) {
+    this.name = name;
+  }
+
+  public Boolean getAnnotated() {
+    return annotated;
+  }
+
+  public void setAnnotated(Boolean annotated) {
+    this.annotated = annotated;
+  }
+
+  public String getMessage() {
+    return message;
+  }
+
+  public void setMessage(String message) {
+    this.message = message;
+  }
+
+  public String getTrust() {
+    return trust;
+  }
+
+  public void setTrust(String trust) {
+    this.trust = trust;
+  }
+
+  public List<String> getReasons() {
+    return reasons;
+  }
+
+  public void setReasons(List<String> reasons) {
+    this.reasons = reasons;
+  }
+
+  public List<String> getWarnings() {
+    return warnings;
+  }
+
+  public void setWarnings(List<String> warnings) {
+    this.warnings = warnings;
+  }
+
+  public String getLive() {
+    return live;
+  }
+
+  public void setLive(String live) {
+    this.live = live;
+  }
+
+  public Integer getStaleActivePods() {
+    return staleActivePods;
+  }
+
+  public void setStaleActivePods(Integer staleActivePods) {
+    this.staleActivePods = staleActivePods;
+  }
+}

@@ -1,0 +1,174 @@
+package dev.mlops.datastore.reconciler.awsintegration;
+
+import static dev.mlops.datastore.reconciler.Conditions.READY;
+import static dev.mlops.datastore.reconciler.Conditions.RECONCILING;
+import static dev.mlops.datastore.reconciler.Conditions.STALLED;
+
+import dev.mlops.datastore.api.v1alpha1.AwsIntegration;
+import dev.mlops.datastore.api.v1alpha1.AwsIntegrationStatus;
+import dev.mlops.datastore.api.v1alpha1.Condition;
+import dev.mlops.datastore.api.v1alpha1.ServiceAccountStatus;
+import dev.mlops.datastore.reconciler.Conditions;
+import dev.mlops.datastore.reconciler.awsintegration.AnnotationPlanner.Outcome;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Builds a fresh AwsIntegration status from what the reconciler observed. Each link gets its own
+ * condition; {@code Ready} is the conjunction of the links, and names the first broken one.
+ */
+public final class AwsIntegrationStatusFactory {
+  public static final String SERVICE_ACCOUNTS_ANNOTATED = "ServiceAccountsAnnotated";
+
+  /** Reasons; every one is documented in docs/conditions.md. */
+  public static final String ANNOTATED = "Annotated";
+  public static final String NOT_REQUIRED = "NotRequired";
+  public static final String SERVICE_ACCOUNT_NOT_FOUND = "ServiceAccountNotFound";
+  public static final String ANNOTATION_CONFLICT = "AnnotationConflict";
+  public static final String CLAIMED_BY_OTHER_INTEGRATION = "ClaimedByOtherIntegration";
+  public static final String NO_SERVICE_ACCOUNTS = "NoServiceAccounts";
+  public static final String SUSPENDED = "Suspended";
+  public static final String READY_REASON = "Ready";
+  public static final String RETRYING = "RetryingAfterError";
+
+  /** Reasons that only a person can clear (a spec change, or an edit of a service account). */
+  private static final Set<String> NEEDS_A_PERSON =
+      Set.of(ANNOTATION_CONFLICT, CLAIMED_BY_OTHER_INTEGRATION, NO_SERVICE_ACCOUNTS);
+
+  private final Clock clock;
+
+  public AwsIntegrationStatusFactory(Clock clock) {
+    this.clock = clock;
+  }
+
+  public AwsIntegrationStatus build(AwsIntegration ai, List<ServiceAccountRow> rows, boolean irsa) {
+    AwsIntegrationStatus status = new AwsIntegrationStatus();
+    status.setObservedGeneration(ai.getMetadata().getGeneration());
+    status.setServiceAccounts(rows.stream().map(AwsIntegrationStatusFactory::row).toList());
+
+    Conditions conditions = start(ai);
+    Link annotated = annotationLink(rows, irsa);
+    conditions.set(SERVICE_ACCOUNTS_ANNOTATED, annotated.ok(), annotated.reason(), annotated.message());
+
+    List<Link> links = List.of(annotated.named(SERVICE_ACCOUNTS_ANNOTATED));
+    Link broken = links.stream().filter(l -> !l.ok()).findFirst().orElse(null);
+    if (broken == null) {
+      conditions.set(
+          READY,
+          true,
+          READY_REASON,
+          "every checked link holds: "
+              + links.stream().map(Link::type).collect(Collectors.joining(", ")));
+    } else {
+      conditions.set(READY, false, broken.reason(), broken.type() + ": " + broken.message());
+      if (NEEDS_A_PERSON.contains(broken.reason())) {
+        conditions.set(STALLED, true, broken.reason(), broken.message());
+      }
+    }
+    status.setConditions(conditions.build());
+    return status;
+  }
+
+  public AwsIntegrationStatus suspended(AwsIntegration ai) {
+    AwsIntegrationStatus status = copyOfPrevious(ai);
+    status.setObservedGeneration(ai.getMetadata().getGeneration());
+    status.setConditions(
+        start(ai)
+            .set(
+                READY,
+                false,
+                SUSPENDED,
+                "spec.suspend is true: nothing is checked and service accounts are left as they are")
+            .build());
+    return status;
+  }
+
+  /**
+   * The last status with {@code Reconciling=True} added: what was last known stays visible while
+   * the operator retries after an error it expects to pass.
+   */
+  public AwsIntegrationStatus retrying(AwsIntegration ai, String message) {
+    AwsIntegrationStatus status = copyOfPrevious(ai);
+    List<Condition> previous = status.getConditions() == null ? List.of() : status.getConditions();
+    List<Condition> kept = new ArrayList<>(previous);
+    kept.removeIf(c -> c.getType().equals(RECONCILING));
+    Condition reconciling =
+        Conditions.after(previous, ai.getMetadata().getGeneration(), clock)
+            .set(RECONCILING, true, RETRYING, message)
+            .build()
+            .get(0);
+    kept.add(reconciling);
+    if (Conditions.find(kept, READY).isEmpty()) {
+      kept.add(
+          Conditions.after(previous, ai.getMetadata().getGeneration(), clock)
+              .set(READY, Conditions.UNKNOWN, RETRYING, message)
+              .build()
+              .get(0));
+    }
+    status.setConditions(kept);
+    return status;
+  }
+
+  private Conditions start(AwsIntegration ai) {
+    List<Condition> previous = ai.getStatus() == null ? null : ai.getStatus().getConditions();
+    return Conditions.after(previous, ai.getMetadata().getGeneration(), clock);
+  }
+
+  private static AwsIntegrationStatus copyOfPrevious(AwsIntegration ai) {
+    AwsIntegrationStatus previous = ai.getStatus();
+    if (previous == null) {
+      return new AwsIntegrationStatus();
+    }
+    return io.fabric8.kubernetes.client.utils.Serialization.clone(previous);
+  }
+
+  private static Link annotationLink(List<ServiceAccountRow> rows, boolean irsa) {
+    if (!irsa) {
+      return new Link(
+          null, true, NOT_REQUIRED, "access-key auth: service accounts need no annotation");
+    }
+    if (rows.isEmpty()) {
+      return new Link(
+          null,
+          false,
+          NO_SERVICE_ACCOUNTS,
+          "no service accounts: set spec.platform to a preset or list spec.serviceAccounts");
+    }
+    for (Outcome worst : List.of(Outcome.CLAIMED_BY_OTHER, Outcome.CONFLICT, Outcome.NOT_FOUND)) {
+      List<ServiceAccountRow> hit = rows.stream().filter(r -> r.outcome() == worst).toList();
+      if (!hit.isEmpty()) {
+        String reason =
+            switch (worst) {
+              case CLAIMED_BY_OTHER -> CLAIMED_BY_OTHER_INTEGRATION;
+              case CONFLICT -> ANNOTATION_CONFLICT;
+              default -> SERVICE_ACCOUNT_NOT_FOUND;
+            };
+        String message =
+            hit.stream().map(r -> r.name() + ": " + r.message()).collect(Collectors.joining("; "));
+        return new Link(null, false, reason, message);
+      }
+    }
+    return new Link(null, true, ANNOTATED, rows.size() + " of " + rows.size() + " service accounts annotated");
+  }
+
+  private static ServiceAccountStatus row(ServiceAccountRow r) {
+    ServiceAccountStatus s = new ServiceAccountStatus();
+    s.setName(r.name());
+    if (r.outcome() != null) {
+      s.setAnnotated(r.outcome() == Outcome.ANNOTATED);
+      if (r.outcome() != Outcome.ANNOTATED) {
+        s.setMessage(r.message());
+      }
+    }
+    return s;
+  }
+
+  private record Link(String type, boolean ok, String reason, String message) {
+    Link named(String name) {
+      return new Link(name, ok, reason, message);
+    }
+  }
+}

@@ -1,0 +1,95 @@
+package dev.mlops.datastore.testing;
+
+import dev.mlops.datastore.OperatorConfig;
+import dev.mlops.datastore.OperatorMain;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
+import io.javaoperatorsdk.operator.Operator;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.stream.Stream;
+
+/**
+ * fabric8's mock API server in CRUD mode, with the generated CRDs created in it (the mock treats
+ * status as a subresource only then), and optionally the real operator running against it.
+ */
+public final class MockCluster implements AutoCloseable {
+  private final KubernetesMockServer server;
+  private final ApplyAsJsonPatchDispatcher dispatcher;
+  private final KubernetesClient client;
+  private Operator operator;
+
+  public MockCluster() {
+    Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
+    dispatcher = new ApplyAsJsonPatchDispatcher(new KubernetesMixedDispatcher(responses));
+    server = new KubernetesMockServer(new Context(), new MockWebServer(), responses, dispatcher, false);
+    server.init();
+    client = server.createClient();
+    for (CustomResourceDefinition crd : generatedCrds()) {
+      client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+    }
+  }
+
+  /** The CRDs the build generated into the class path. */
+  public static List<CustomResourceDefinition> generatedCrds() {
+    Path dir = Path.of("target", "classes", "META-INF", "fabric8");
+    try (Stream<Path> files = Files.list(dir)) {
+      return files
+          .filter(p -> p.getFileName().toString().endsWith("-v1.yml"))
+          .sorted()
+          .map(MockCluster::readCrd)
+          .toList();
+    } catch (IOException e) {
+      throw new IllegalStateException("generated CRDs missing in " + dir + "; run mvn process-classes", e);
+    }
+  }
+
+  private static CustomResourceDefinition readCrd(Path p) {
+    try (InputStream in = Files.newInputStream(p)) {
+      return io.fabric8.kubernetes.client.utils.Serialization.unmarshal(in, CustomResourceDefinition.class);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public MockCluster startOperator(Clock clock) {
+    operator = OperatorMain.create(client, OperatorConfig.defaults(), clock, new SimpleMeterRegistry());
+    operator.start();
+    return this;
+  }
+
+  public KubernetesClient client() {
+    return client;
+  }
+
+  public KubernetesMockServer server() {
+    return server;
+  }
+
+  public ApplyAsJsonPatchDispatcher dispatcher() {
+    return dispatcher;
+  }
+
+  @Override
+  public void close() {
+    if (operator != null) {
+      operator.stop();
+    }
+    client.close();
+    server.destroy();
+  }
+}
