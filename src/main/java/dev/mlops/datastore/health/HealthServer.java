@@ -27,10 +27,14 @@ public final class HealthServer implements AutoCloseable {
         "/readyz",
         ex -> {
           RuntimeInfo info = runtime.get();
-          boolean ready = info.isStarted() && info.allEventSourcesAreHealthy();
-          String body =
-              ready ? "ok\n" : "not ready: " + info.unhealthyEventSources().keySet() + "\n";
-          respond(ex, ready ? 200 : 503, "text/plain", body);
+          if (!info.isStarted()) {
+            // Also the state of a replica waiting for the leader lease.
+            respond(ex, 503, "text/plain", "starting\n");
+          } else if (!info.allEventSourcesAreHealthy()) {
+            respond(ex, 503, "text/plain", "unhealthy: " + info.unhealthyEventSources().keySet() + "\n");
+          } else {
+            respond(ex, 200, "text/plain", "ok\n");
+          }
         });
     server.createContext(
         "/metrics",

@@ -1,0 +1,87 @@
+package dev.mlops.datastore.reconciler.dataset;
+
+import static dev.mlops.datastore.testing.Resources.NAMESPACE;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mlops.datastore.api.v1alpha1.Condition;
+import dev.mlops.datastore.api.v1alpha1.Dataset;
+import dev.mlops.datastore.api.v1alpha1.Platform;
+import dev.mlops.datastore.reconciler.Conditions;
+import dev.mlops.datastore.testing.MockCluster;
+import dev.mlops.datastore.testing.Resources;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** A Dataset follows its integration through an informer, with no timer and no S3 call. */
+class DatasetIT {
+  private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-22T10:00:00Z"), ZoneOffset.UTC);
+  private MockCluster cluster;
+
+  @BeforeEach
+  void start() {
+    cluster = new MockCluster().startOperator(CLOCK);
+    cluster.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build()).create();
+  }
+
+  @AfterEach
+  void stop() {
+    cluster.close();
+  }
+
+  @Test
+  void shouldWaitForAMissingIntegrationAndFollowItToReady() {
+    cluster.client().resource(Resources.dataset("fraud-ref", "fraud-data")).create();
+    Condition missing = await("fraud-ref", DatasetStatusFactory.INTEGRATION_READY, "False");
+    assertThat(missing.getReason()).isEqualTo("IntegrationNotFound");
+
+    cluster.client().resource(Resources.irsaIntegration("fraud-data", Platform.Custom, "late")).create();
+    Condition notReady = awaitReason("fraud-ref", DatasetStatusFactory.INTEGRATION_READY, "IntegrationNotReady");
+    assertThat(notReady.getMessage()).contains("ServiceAccountNotFound");
+
+    cluster.client().resource(Resources.serviceAccount("late", Map.of())).create();
+    await("fraud-ref", DatasetStatusFactory.INTEGRATION_READY, "True");
+    Condition ready = condition("fraud-ref", Conditions.READY).orElseThrow();
+    assertThat(ready.getStatus()).isEqualTo("Unknown");
+    assertThat(ready.getReason()).isEqualTo("NotInspected");
+  }
+
+  @Test
+  void shouldNotLookAtAnIntegrationOfAnotherNamespace() {
+    cluster.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("other").endMetadata().build()).create();
+    var elsewhere = Resources.accessKeyIntegration("fraud-data", Platform.Custom);
+    elsewhere.getMetadata().setNamespace("other");
+    cluster.client().resource(elsewhere).create();
+
+    cluster.client().resource(Resources.dataset("fraud-ref", "fraud-data")).create();
+
+    assertThat(await("fraud-ref", DatasetStatusFactory.INTEGRATION_READY, "False").getReason())
+        .isEqualTo("IntegrationNotFound");
+  }
+
+  private Optional<Condition> condition(String name, String type) {
+    Dataset ds = cluster.client().resources(Dataset.class).inNamespace(NAMESPACE).withName(name).get();
+    return ds == null || ds.getStatus() == null ? Optional.empty() : Conditions.find(ds.getStatus().getConditions(), type);
+  }
+
+  private Condition await(String name, String type, String status) {
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> condition(name, type).map(c -> c.getStatus().equals(status)).orElse(false));
+    return condition(name, type).orElseThrow();
+  }
+
+  private Condition awaitReason(String name, String type, String reason) {
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> condition(name, type).map(c -> reason.equals(c.getReason())).orElse(false));
+    return condition(name, type).orElseThrow();
+  }
+}
