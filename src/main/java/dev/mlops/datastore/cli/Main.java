@@ -13,8 +13,11 @@ public final class Main {
       Usage: java -jar aws-datastore-operator.jar [COMMAND]
 
       Commands:
-        run        start the operator against the current kubeconfig (the default)
-        help       print this help
+        run          start the operator against the current kubeconfig (the default)
+        trust-check  evaluate a role's trust policy for service accounts, offline:
+                     trust-check --policy FILE --issuer URL --role-arn ARN
+                       --service-account NAMESPACE:NAME [--service-account ...] [--audience AUD]
+        help         print this help
 
       The operator is configured with OPERATOR_* environment variables; see README.md.
       """;
@@ -34,6 +37,8 @@ public final class Main {
           return 2;
         }
         return OperatorMain.run();
+      case "trust-check":
+        return TrustCheckCommand.run(java.util.List.of(args).subList(1, args.length), out, err);
       case "help":
       case "--help":
       case "-h":
