@@ -297,6 +297,7 @@ public final class TrustPolicyEvaluator {
     private final boolean variables;
     private final Set<TrustWarning> warnings = EnumSet.noneOf(TrustWarning.class);
     private final List<String> notes = new ArrayList<>();
+    private final List<String> nearMisses = new ArrayList<>();
 
     Evaluation(JsonNode root, TrustRequest request) {
       this.root = root;
@@ -310,6 +311,12 @@ public final class TrustPolicyEvaluator {
       int index = 0;
       for (JsonNode s : asList(root.get("Statement"))) {
         results.add(statement(++index, s));
+      }
+      // Other providers beside this cluster's are a multi-cluster policy, not a mistake.
+      boolean trustsThisProvider =
+          results.stream().anyMatch(r -> r.allow() && r.principal() == PrincipalMatch.MATCH);
+      if (!trustsThisProvider && !nearMisses.isEmpty()) {
+        warn(TrustWarning.ProviderMismatch, String.join("; ", nearMisses));
       }
       if (!TrustRequest.DEFAULT_AUDIENCE.equals(request.audience())) {
         warn(TrustWarning.NonDefaultAudience,
@@ -460,10 +467,10 @@ public final class TrustPolicyEvaluator {
       } else {
         return;
       }
-      if (!differences.isEmpty()) {
-        warn(TrustWarning.ProviderMismatch,
+      if (differences.size() == 1) {
+        nearMisses.add(
             "Federated principal " + federated + " nearly names this cluster's provider " + request.providerArn()
-                + ": " + String.join(", ", differences));
+                + ": " + differences.get(0));
       }
     }
 
@@ -489,7 +496,8 @@ public final class TrustPolicyEvaluator {
               ? "cluster ID differs in letter case"
               : "cluster ID " + a.group(3) + " instead of " + b.group(3) + " (another cluster's issuer)");
         }
-        return parts.isEmpty() ? null : String.join(" and ", parts);
+        // Region and ID both different: another cluster, not a near miss of this one.
+        return parts.size() == 1 ? parts.get(0) : null;
       }
       return null;
     }
