@@ -21,6 +21,7 @@ import java.util.stream.Collectors;
  * @param httpPort port of /healthz, /readyz and /metrics; 0 picks a free port
  * @param logFormat text or json
  * @param reconcileThreads how many resources are reconciled at once
+ * @param oidcIssuer the cluster's OIDC issuer when set by hand; otherwise it is discovered
  */
 public record OperatorConfig(
     Set<String> watchNamespaces,
@@ -31,7 +32,8 @@ public record OperatorConfig(
     String leaseName,
     int httpPort,
     LogFormat logFormat,
-    int reconcileThreads) {
+    int reconcileThreads,
+    Optional<String> oidcIssuer) {
 
   /** Log line format. */
   public enum LogFormat {
@@ -48,6 +50,7 @@ public record OperatorConfig(
   public static final String HTTP_PORT = "OPERATOR_HTTP_PORT";
   public static final String LOG_FORMAT = "OPERATOR_LOG_FORMAT";
   public static final String RECONCILE_THREADS = "OPERATOR_RECONCILE_THREADS";
+  public static final String OIDC_ISSUER = "OPERATOR_OIDC_ISSUER";
   /** Set by the Downward API in the chart; the Lease namespace falls back to it. */
   public static final String POD_NAMESPACE = "POD_NAMESPACE";
 
@@ -93,8 +96,12 @@ public record OperatorConfig(
       throw new InvalidConfigException(LOG_FORMAT + ": '" + rawFormat + "' is not text or json");
     }
     int threads = integer(env, RECONCILE_THREADS, 10, 1, 200);
+    Optional<String> issuer = Optional.ofNullable(env.get(OIDC_ISSUER)).map(String::trim).filter(s -> !s.isEmpty());
+    if (issuer.isPresent() && (!issuer.get().startsWith("https://") || issuer.get().length() <= 8)) {
+      throw new InvalidConfigException(OIDC_ISSUER + ": '" + issuer.get() + "' is not an https:// issuer URL");
+    }
     return new OperatorConfig(
-        namespaces, minCheck, maxBackoff, leader, leaseNs, leaseName, port, format, threads);
+        namespaces, minCheck, maxBackoff, leader, leaseNs, leaseName, port, format, threads, issuer);
   }
 
   private static Duration duration(Map<String, String> env, String name, String fallback) {

@@ -5,11 +5,15 @@ import ch.qos.logback.classic.encoder.JsonEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import dev.mlops.datastore.api.v1alpha1.AwsIntegration;
+import dev.mlops.datastore.aws.AwsServices;
 import dev.mlops.datastore.health.HealthServer;
 import dev.mlops.datastore.reconciler.ErrorBackoff;
 import dev.mlops.datastore.reconciler.TransitionEvents;
 import dev.mlops.datastore.reconciler.awsintegration.AwsIntegrationReconciler;
 import dev.mlops.datastore.reconciler.awsintegration.AwsIntegrationStatusFactory;
+import dev.mlops.datastore.reconciler.awsintegration.OidcIssuerResolver;
+import dev.mlops.datastore.reconciler.awsintegration.RoleFactsCache;
+import dev.mlops.datastore.reconciler.awsintegration.TrustChecker;
 import dev.mlops.datastore.reconciler.awsintegration.ServiceAccountPatcher;
 import dev.mlops.datastore.reconciler.dataset.DatasetReconciler;
 import dev.mlops.datastore.reconciler.dataset.DatasetStatusFactory;
@@ -43,7 +47,11 @@ public final class OperatorMain {
 
   /** Builds the operator with both reconcilers registered; does not start it. */
   public static Operator create(
-      KubernetesClient client, OperatorConfig config, Clock clock, MeterRegistry registry) {
+      KubernetesClient client,
+      OperatorConfig config,
+      Clock clock,
+      MeterRegistry registry,
+      AwsServices aws) {
     Operator operator =
         new Operator(
             o -> {
@@ -59,9 +67,18 @@ public final class OperatorMain {
             });
     TransitionEvents events = new TransitionEvents(client, clock);
     ErrorBackoff backoff = new ErrorBackoff(config.maxErrorBackoff());
+    TrustChecker trust =
+        new TrustChecker(
+            new OidcIssuerResolver(client, config.oidcIssuer()),
+            new RoleFactsCache(aws.roles(), clock));
     operator.register(
         new AwsIntegrationReconciler(
-            new ServiceAccountPatcher(client), new AwsIntegrationStatusFactory(clock), events, backoff),
+            new ServiceAccountPatcher(client),
+            new AwsIntegrationStatusFactory(clock),
+            events,
+            backoff,
+            trust,
+            config.minCheckInterval()),
         controller(config));
     operator.register(
         new DatasetReconciler(new DatasetStatusFactory(clock), events), controller(config));
@@ -97,7 +114,8 @@ public final class OperatorMain {
     }
     KubernetesClient client = new KubernetesClientBuilder().withConfig(kubeConfig).build();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    Operator operator = create(client, config, Clock.systemUTC(), registry);
+    AwsServices aws = AwsServices.fromEnvironment(System.getenv());
+    Operator operator = create(client, config, Clock.systemUTC(), registry, aws);
     try {
       HealthServer health =
           new HealthServer(config.httpPort(), operator::getRuntimeInfo, registry);
@@ -109,6 +127,7 @@ public final class OperatorMain {
                     log.info("shutting down");
                     operator.stop();
                     health.close();
+                    aws.close();
                     client.close();
                   },
                   "shutdown"));

@@ -31,7 +31,11 @@ public final class MockCluster implements AutoCloseable {
   private final KubernetesMockServer server;
   private final ApplyAsJsonPatchDispatcher dispatcher;
   private final KubernetesClient client;
+  private final IamStub iam = new IamStub();
   private Operator operator;
+
+  /** The issuer the operator is configured with in tests, an EKS-style one. */
+  public static final String ISSUER = "https://oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE";
 
   public MockCluster() {
     Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
@@ -67,9 +71,23 @@ public final class MockCluster implements AutoCloseable {
   }
 
   public MockCluster startOperator(Clock clock) {
-    operator = OperatorMain.create(client, OperatorConfig.defaults(), clock, new SimpleMeterRegistry());
+    return startOperator(clock, Map.of(OperatorConfig.OIDC_ISSUER, ISSUER));
+  }
+
+  /** Starts the real operator with these OPERATOR_* variables (and a free health port). */
+  public MockCluster startOperator(Clock clock, Map<String, String> environment) {
+    Map<String, String> env = new HashMap<>(environment);
+    env.putIfAbsent(OperatorConfig.HTTP_PORT, "0");
+    operator =
+        OperatorMain.create(
+            client, OperatorConfig.fromEnvironment(env), clock, new SimpleMeterRegistry(), iam.services());
     operator.start();
     return this;
+  }
+
+  /** The IAM the operator reads roles from. */
+  public IamStub iam() {
+    return iam;
   }
 
   public KubernetesClient client() {
@@ -91,5 +109,6 @@ public final class MockCluster implements AutoCloseable {
     }
     client.close();
     server.destroy();
+    iam.close();
   }
 }

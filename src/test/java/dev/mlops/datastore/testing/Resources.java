@@ -21,7 +21,26 @@ public final class Resources {
   public static final String NAMESPACE = "ml";
   public static final String ROLE_ARN = "arn:aws:iam::111122223333:role/rime-s3";
 
+  public static final String PROVIDER_ARN =
+      "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE";
+
   private Resources() {}
+
+  /** A trust policy for the test cluster's provider admitting every service account of NAMESPACE. */
+  public static String trustPolicyForNamespace(String namespace) {
+    String p = PROVIDER_ARN.substring(PROVIDER_ARN.indexOf("oidc-provider/") + 14);
+    return """
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+          "Principal": {"Federated": "%s"}, "Action": "sts:AssumeRoleWithWebIdentity",
+          "Condition": {"StringEquals": {"%s:aud": "sts.amazonaws.com"},
+                        "StringLike": {"%s:sub": "system:serviceaccount:%s:*"}}}]}"""
+        .formatted(PROVIDER_ARN, p, p, namespace);
+  }
+
+  /** Gives the stub IAM the role every test integration uses, trusting NAMESPACE. */
+  public static void knownRole(IamStub iam) {
+    iam.role(ROLE_ARN, trustPolicyForNamespace(NAMESPACE)).provider(PROVIDER_ARN, "sts.amazonaws.com");
+  }
 
   public static AwsIntegration irsaIntegration(String name, Platform platform, String... extraSas) {
     IrsaAuth irsa = new IrsaAuth();

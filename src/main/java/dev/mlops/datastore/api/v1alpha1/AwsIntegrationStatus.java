@@ -25,6 +25,9 @@ public class AwsIntegrationStatus {
   @JsonPropertyDescription("What was learned about the bucket.")
   private BucketStatus bucket;
 
+  @JsonPropertyDescription("Findings about the IAM role itself, e.g. MissingEcrPowerUserPolicy for DataRobot.")
+  private List<String> roleWarnings;
+
   @JsonPropertyDescription("When access was last proven (RFC 3339).")
   private String lastCheckTime;
 
@@ -74,6 +77,14 @@ public class AwsIntegrationStatus {
 
   public void setBucket(BucketStatus bucket) {
     this.bucket = bucket;
+  }
+
+  public List<String> getRoleWarnings() {
+    return roleWarnings;
+  }
+
+  public void setRoleWarnings(List<String> roleWarnings) {
+    this.roleWarnings = roleWarnings;
   }
 
   public String getLastCheckTime() {

@@ -21,7 +21,11 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import dev.mlops.datastore.GoDuration;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -43,17 +47,23 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
   private final AwsIntegrationStatusFactory statusFactory;
   private final TransitionEvents events;
   private final ErrorBackoff backoff;
+  private final TrustChecker trust;
+  private final Duration minCheckInterval;
   private InformerEventSource<ServiceAccount, AwsIntegration> serviceAccounts;
 
   public AwsIntegrationReconciler(
       ServiceAccountPatcher patcher,
       AwsIntegrationStatusFactory statusFactory,
       TransitionEvents events,
-      ErrorBackoff backoff) {
+      ErrorBackoff backoff,
+      TrustChecker trust,
+      Duration minCheckInterval) {
     this.patcher = patcher;
     this.statusFactory = statusFactory;
     this.events = events;
     this.backoff = backoff;
+    this.trust = trust;
+    this.minCheckInterval = minCheckInterval;
   }
 
   @Override
@@ -72,17 +82,45 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
 
   @Override
   public UpdateControl<AwsIntegration> reconcile(AwsIntegration ai, Context<AwsIntegration> context) {
-    AwsIntegrationStatus status;
     if (Boolean.TRUE.equals(ai.getSpec().getSuspend())) {
-      status = statusFactory.suspended(ai);
-    } else {
-      IrsaAuth irsa = ai.getSpec().getAuth() == null ? null : ai.getSpec().getAuth().getIrsa();
-      List<String> wanted = irsa == null ? List.of() : ServiceAccountMappers.claimsOf(ai);
-      List<ServiceAccountRow> rows = annotate(ai, irsa, wanted);
-      releaseAllBut(ai, new HashSet<>(wanted));
-      status = statusFactory.build(ai, rows, irsa != null);
+      return write(ai, statusFactory.suspended(ai));
     }
-    return write(ai, status);
+    IrsaAuth irsa = ai.getSpec().getAuth() == null ? null : ai.getSpec().getAuth().getIrsa();
+    List<String> wanted = irsa == null ? List.of() : ServiceAccountMappers.claimsOf(ai);
+    List<ServiceAccountRow> rows = annotate(ai, irsa, wanted);
+    releaseAllBut(ai, new HashSet<>(wanted));
+    if (irsa == null) {
+      return write(ai, statusFactory.build(ai, rows, false, null));
+    }
+    Duration interval = checkInterval(ai);
+    // A spec the last status was not computed for deserves a fresh look at IAM.
+    boolean specChanged =
+        ai.getStatus() == null
+            || !Objects.equals(ai.getStatus().getObservedGeneration(), ai.getMetadata().getGeneration());
+    TrustChecker.Outcome outcome = trust.check(ai, wanted, interval, specChanged);
+    UpdateControl<AwsIntegration> control = write(ai, statusFactory.build(ai, rows, true, outcome));
+    Duration next = outcome.recheckSoon() ? min(interval, Duration.ofMinutes(1)) : interval;
+    return control.rescheduleAfter(jitter(next));
+  }
+
+  private Duration checkInterval(AwsIntegration ai) {
+    Duration asked;
+    try {
+      asked = GoDuration.parse(ai.getSpec().getCheckInterval() == null ? "10m" : ai.getSpec().getCheckInterval());
+    } catch (IllegalArgumentException e) {
+      asked = Duration.ofMinutes(10);
+    }
+    return asked.compareTo(minCheckInterval) < 0 ? minCheckInterval : asked;
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+
+  /** Up to 10% earlier, so integrations created together do not check together forever. */
+  private static Duration jitter(Duration d) {
+    long millis = d.toMillis();
+    return Duration.ofMillis(millis - ThreadLocalRandom.current().nextLong(millis / 10 + 1));
   }
 
   @Override

@@ -44,24 +44,44 @@ public final class AwsIntegrationStatusFactory {
     this.clock = clock;
   }
 
-  public AwsIntegrationStatus build(AwsIntegration ai, List<ServiceAccountRow> rows, boolean irsa) {
+  /**
+   * @param trust the trust-policy link for IRSA integrations; null for access-key auth
+   */
+  public AwsIntegrationStatus build(
+      AwsIntegration ai, List<ServiceAccountRow> rows, boolean irsa, TrustChecker.Outcome trust) {
     AwsIntegrationStatus status = new AwsIntegrationStatus();
     status.setObservedGeneration(ai.getMetadata().getGeneration());
-    status.setServiceAccounts(rows.stream().map(AwsIntegrationStatusFactory::row).toList());
+    status.setServiceAccounts(rows.stream().map(r -> row(r, trust)).toList());
 
     Conditions conditions = start(ai);
-    Link annotated = annotationLink(rows, irsa);
-    conditions.set(SERVICE_ACCOUNTS_ANNOTATED, annotated.ok(), annotated.reason(), annotated.message());
+    Link annotated = annotationLink(rows, irsa).named(SERVICE_ACCOUNTS_ANNOTATED);
+    conditions.set(SERVICE_ACCOUNTS_ANNOTATED, annotated.status(), annotated.reason(), annotated.message());
+    Link trusted =
+        trust == null
+            ? new Link(TrustChecker.TRUST_POLICY_VALID, Conditions.TRUE, NOT_REQUIRED, "access-key auth: no role to trust")
+            : new Link(TrustChecker.TRUST_POLICY_VALID, trust.status(), trust.reason(), trust.message());
+    conditions.set(trusted.type(), trusted.status(), trusted.reason(), trusted.message());
+    if (trust != null) {
+      status.setOidcIssuer(trust.oidcIssuer());
+      status.setRoleWarnings(trust.roleWarnings().isEmpty() ? null : trust.roleWarnings());
+      status.setLastCheckTime(trust.checkedAt() == null ? null : trust.checkedAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+    }
 
-    List<Link> links = List.of(annotated.named(SERVICE_ACCOUNTS_ANNOTATED));
-    Link broken = links.stream().filter(l -> !l.ok()).findFirst().orElse(null);
+    List<Link> links = List.of(annotated, trusted);
+    Link broken = links.stream().filter(l -> l.status().equals(Conditions.FALSE)).findFirst().orElse(null);
+    List<Link> unverified = links.stream().filter(l -> l.status().equals(Conditions.UNKNOWN)).toList();
     if (broken == null) {
-      conditions.set(
-          READY,
-          true,
-          READY_REASON,
+      String message =
           "every checked link holds: "
-              + links.stream().map(Link::type).collect(Collectors.joining(", ")));
+              + links.stream().filter(l -> l.status().equals(Conditions.TRUE)).map(Link::type).collect(Collectors.joining(", "));
+      if (!unverified.isEmpty()) {
+        // The operator's own blind spots (its IAM permissions, an undecidable policy) do not
+        // block the workloads; they are named so nobody mistakes them for proof.
+        message +=
+            "; not verified: "
+                + unverified.stream().map(l -> l.type() + " (" + l.reason() + ")").collect(Collectors.joining(", "));
+      }
+      conditions.set(READY, true, READY_REASON, message);
     } else {
       conditions.set(READY, false, broken.reason(), broken.type() + ": " + broken.message());
       if (NEEDS_A_PERSON.contains(broken.reason())) {
@@ -117,6 +137,29 @@ public final class AwsIntegrationStatusFactory {
     return Conditions.after(previous, ai.getMetadata().getGeneration(), clock);
   }
 
+  private static ServiceAccountStatus row(ServiceAccountRow r, TrustChecker.Outcome trust) {
+    ServiceAccountStatus s = row(r);
+    if (trust != null) {
+      var verdict = trust.verdicts().get(r.name());
+      if (verdict == null) {
+        s.setTrust("Unknown");
+      } else {
+        s.setTrust(switch (verdict.verdict()) {
+          case ALLOWED -> "Allowed";
+          case DENIED -> "Denied";
+          case UNDETERMINED -> "Unknown";
+        });
+        if (!verdict.allowed()) {
+          s.setReasons(verdict.reasons().stream().map(Enum::name).toList());
+        }
+        if (!verdict.warnings().isEmpty()) {
+          s.setWarnings(verdict.warnings().stream().map(Enum::name).toList());
+        }
+      }
+    }
+    return s;
+  }
+
   private static AwsIntegrationStatus copyOfPrevious(AwsIntegration ai) {
     AwsIntegrationStatus previous = ai.getStatus();
     if (previous == null) {
@@ -128,12 +171,12 @@ public final class AwsIntegrationStatusFactory {
   private static Link annotationLink(List<ServiceAccountRow> rows, boolean irsa) {
     if (!irsa) {
       return new Link(
-          null, true, NOT_REQUIRED, "access-key auth: service accounts need no annotation");
+          null, Conditions.TRUE, NOT_REQUIRED, "access-key auth: service accounts need no annotation");
     }
     if (rows.isEmpty()) {
       return new Link(
           null,
-          false,
+          Conditions.FALSE,
           NO_SERVICE_ACCOUNTS,
           "no service accounts: set spec.platform to a preset or list spec.serviceAccounts");
     }
@@ -148,10 +191,10 @@ public final class AwsIntegrationStatusFactory {
             };
         String message =
             hit.stream().map(r -> r.name() + ": " + r.message()).collect(Collectors.joining("; "));
-        return new Link(null, false, reason, message);
+        return new Link(null, Conditions.FALSE, reason, message);
       }
     }
-    return new Link(null, true, ANNOTATED, rows.size() + " of " + rows.size() + " service accounts annotated");
+    return new Link(null, Conditions.TRUE, ANNOTATED, rows.size() + " of " + rows.size() + " service accounts annotated");
   }
 
   private static ServiceAccountStatus row(ServiceAccountRow r) {
@@ -166,9 +209,9 @@ public final class AwsIntegrationStatusFactory {
     return s;
   }
 
-  private record Link(String type, boolean ok, String reason, String message) {
+  private record Link(String type, String status, String reason, String message) {
     Link named(String name) {
-      return new Link(name, ok, reason, message);
+      return new Link(name, status, reason, message);
     }
   }
 }

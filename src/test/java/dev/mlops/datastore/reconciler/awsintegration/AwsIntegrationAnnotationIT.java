@@ -35,6 +35,7 @@ class AwsIntegrationAnnotationIT {
   @BeforeEach
   void start() {
     cluster = new MockCluster().startOperator(CLOCK);
+    Resources.knownRole(cluster.iam());
     cluster.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build()).create();
   }
 
@@ -68,7 +69,7 @@ class AwsIntegrationAnnotationIT {
     assertThat(ai.getStatus().getConditions())
         .allSatisfy(c -> assertThat(c.getObservedGeneration()).isEqualTo(1L))
         .extracting(Condition::getType)
-        .containsExactlyInAnyOrder("ServiceAccountsAnnotated", "Ready");
+        .containsExactlyInAnyOrder("ServiceAccountsAnnotated", "TrustPolicyValid", "Ready");
   }
 
   @Test
@@ -233,6 +234,7 @@ class AwsIntegrationAnnotationIT {
                 assertThat(eventReasons())
                     .containsExactlyInAnyOrder(
                         "ServiceAccountNotFound", // ServiceAccountsAnnotated=False
+                        "TrustPolicyAllows", // TrustPolicyValid=True
                         "ServiceAccountNotFound", // Ready=False
                         "Annotated",
                         "Ready"));

@@ -28,6 +28,7 @@ class DatasetIT {
   @BeforeEach
   void start() {
     cluster = new MockCluster().startOperator(CLOCK);
+    Resources.knownRole(cluster.iam());
     cluster.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build()).create();
   }
 
@@ -43,8 +44,12 @@ class DatasetIT {
     assertThat(missing.getReason()).isEqualTo("IntegrationNotFound");
 
     cluster.client().resource(Resources.irsaIntegration("fraud-data", Platform.Custom, "late")).create();
-    Condition notReady = awaitReason("fraud-ref", DatasetStatusFactory.INTEGRATION_READY, "IntegrationNotReady");
-    assertThat(notReady.getMessage()).contains("ServiceAccountNotFound");
+    // The Dataset follows the integration's own status as it changes: its message repeats why.
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> condition("fraud-ref", DatasetStatusFactory.INTEGRATION_READY)
+            .map(c -> c.getReason().equals("IntegrationNotReady") && c.getMessage().contains("ServiceAccountNotFound"))
+            .orElse(false));
 
     cluster.client().resource(Resources.serviceAccount("late", Map.of())).create();
     await("fraud-ref", DatasetStatusFactory.INTEGRATION_READY, "True");
@@ -78,10 +83,4 @@ class DatasetIT {
     return condition(name, type).orElseThrow();
   }
 
-  private Condition awaitReason(String name, String type, String reason) {
-    org.awaitility.Awaitility.await()
-        .atMost(Duration.ofSeconds(20))
-        .until(() -> condition(name, type).map(c -> reason.equals(c.getReason())).orElse(false));
-    return condition(name, type).orElseThrow();
-  }
 }

@@ -1,0 +1,37 @@
+package dev.mlops.datastore.aws;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
+
+/**
+ * Counts AWS calls per service and operation, as the SDK executes them (retries included), so
+ * tests and metrics can say exactly how many calls a check cost.
+ */
+public final class AwsCallCounter implements ExecutionInterceptor {
+  private final Map<String, AtomicLong> calls = new ConcurrentHashMap<>();
+
+  @Override
+  public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+    String service = attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME);
+    String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
+    calls.computeIfAbsent(service + ":" + operation, k -> new AtomicLong()).incrementAndGet();
+  }
+
+  /** Calls so far, keyed "Service:Operation" (e.g. "Iam:GetRole"). */
+  public Map<String, Long> snapshot() {
+    return calls.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().get()));
+  }
+
+  public long total(String servicePrefix) {
+    return calls.entrySet().stream()
+        .filter(e -> e.getKey().startsWith(servicePrefix + ":"))
+        .mapToLong(e -> e.getValue().get())
+        .sum();
+  }
+}

@@ -1,0 +1,143 @@
+package dev.mlops.datastore.reconciler.awsintegration;
+
+import dev.mlops.datastore.api.v1alpha1.AwsIntegration;
+import dev.mlops.datastore.api.v1alpha1.IrsaAuth;
+import dev.mlops.datastore.api.v1alpha1.Platform;
+import dev.mlops.datastore.aws.AwsCallException;
+import dev.mlops.datastore.aws.RoleFacts;
+import dev.mlops.datastore.trust.TrustPolicyEvaluator;
+import dev.mlops.datastore.trust.TrustRequest;
+import dev.mlops.datastore.trust.TrustVerdict;
+import dev.mlops.datastore.trust.Verdict;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * The TrustPolicyValid link: the role exists, its account holds this cluster's OIDC provider with
+ * the audience among its client IDs, and its trust policy admits each service account. IAM is
+ * read through {@link RoleFactsCache}: at most GetRole and GetOpenIDConnectProvider per check
+ * (plus ListAttachedRolePolicies for DataRobot).
+ */
+public final class TrustChecker {
+  public static final String TRUST_POLICY_VALID = "TrustPolicyValid";
+  public static final String ECR_POWER_USER = "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPowerUser";
+  public static final String MISSING_ECR_POLICY = "MissingEcrPowerUserPolicy";
+
+  private static final int MAX_EXPLANATION = 600;
+
+  private final OidcIssuerResolver issuers;
+  private final RoleFactsCache roles;
+
+  public TrustChecker(OidcIssuerResolver issuers, RoleFactsCache roles) {
+    this.issuers = issuers;
+    this.roles = roles;
+  }
+
+  /** The link's state, and what to put on each service account row. */
+  public record Outcome(
+      String status,
+      String reason,
+      String message,
+      String oidcIssuer,
+      Map<String, TrustVerdict> verdicts,
+      List<String> roleWarnings,
+      Instant checkedAt,
+      boolean recheckSoon) {}
+
+  public Outcome check(AwsIntegration ai, List<String> serviceAccounts, Duration interval, boolean refresh) {
+    IrsaAuth irsa = ai.getSpec().getAuth().getIrsa();
+    String audience = irsa.getAudience() == null ? TrustRequest.DEFAULT_AUDIENCE : irsa.getAudience();
+    String ns = ai.getMetadata().getNamespace();
+    Optional<String> issuer = issuers.issuer(ns, serviceAccounts, audience);
+    if (issuer.isEmpty()) {
+      return new Outcome("Unknown", "OidcIssuerUnknown",
+          "cannot learn this cluster's OIDC issuer (no discovery document, no TokenRequest answer); set OPERATOR_OIDC_ISSUER",
+          null, Map.of(), List.of(), null, false);
+    }
+    Map<String, TrustRequest> requests = new LinkedHashMap<>();
+    for (String sa : serviceAccounts) {
+      requests.put(sa, new TrustRequest(irsa.getRoleArn(), issuer.get(), ns, sa, audience));
+    }
+    TrustRequest any = new TrustRequest(irsa.getRoleArn(), issuer.get(), ns, "any", audience);
+    boolean dataRobot = ai.getSpec().getPlatform() == Platform.DataRobot;
+    RoleFactsCache.Entry entry = roles.get(irsa.getRoleArn(), any.providerArn(), dataRobot, interval, refresh);
+
+    if (entry.failure() != null) {
+      AwsCallException f = entry.failure();
+      return switch (f.kind()) {
+        case ACCESS_DENIED -> new Outcome("Unknown", "IamReadDenied",
+            "the operator may not read the role (" + f.getMessage() + "); grant its own role iam:GetRole and iam:GetOpenIDConnectProvider. The other links are still checked",
+            issuer.get(), Map.of(), List.of(), entry.fetchedAt(), false);
+        case NOT_FOUND -> new Outcome("False", "RoleNotFound",
+            "role " + irsa.getRoleArn() + " does not exist (" + f.getMessage() + "); checked again shortly, in case it was just created",
+            issuer.get(), Map.of(), List.of(), entry.fetchedAt(), true);
+        default -> new Outcome("False", "IamRequestRejected", f.getMessage(), issuer.get(), Map.of(), List.of(), entry.fetchedAt(), false);
+      };
+    }
+
+    RoleFacts facts = entry.facts();
+    Map<String, TrustVerdict> verdicts = new LinkedHashMap<>();
+    requests.forEach((sa, request) -> verdicts.put(sa, TrustPolicyEvaluator.evaluate(facts.trustPolicy(), request)));
+    List<String> roleWarnings = new ArrayList<>();
+    String ecrNote = "";
+    if (dataRobot && facts.attachedPolicyArns() != null && !facts.attachedPolicyArns().contains(ECR_POWER_USER)) {
+      roleWarnings.add(MISSING_ECR_POLICY);
+      ecrNote = "; warning: the role lacks " + ECR_POWER_USER + ", which DataRobot's build service needs to push custom-model images to ECR";
+    }
+
+    String providerNote = "";
+    if (facts.provider() instanceof RoleFacts.Missing) {
+      return new Outcome("False", "OidcProviderNotFound",
+          "account " + any.account() + " has no IAM OIDC provider " + any.providerArn()
+              + " for this cluster's issuer; STS will answer InvalidIdentityToken. Create it (eksctl utils associate-iam-oidc-provider) in the role's account" + ecrNote,
+          issuer.get(), verdicts, roleWarnings, entry.fetchedAt(), false);
+    }
+    if (facts.provider() instanceof RoleFacts.Found found && !found.clientIds().contains(audience)) {
+      return new Outcome("False", "AudienceNotInProvider",
+          "the OIDC provider " + any.providerArn() + " lists client IDs " + found.clientIds() + " but not the token audience " + audience
+              + "; add it as an audience of the provider" + ecrNote,
+          issuer.get(), verdicts, roleWarnings, entry.fetchedAt(), false);
+    }
+    if (facts.provider() instanceof RoleFacts.Unreadable u) {
+      providerNote = "; the OIDC provider could not be checked (" + u.message() + ")";
+    }
+
+    List<String> denied = new ArrayList<>();
+    List<String> undetermined = new ArrayList<>();
+    verdicts.forEach((sa, v) -> {
+      String line = sa + ": " + v.reasons().stream().map(Enum::name).collect(Collectors.joining(",")) + " (" + shorten(v.explanation()) + ")";
+      if (v.verdict() == Verdict.DENIED) {
+        denied.add(line);
+      } else if (v.verdict() == Verdict.UNDETERMINED) {
+        undetermined.add(line);
+      }
+    });
+    String status;
+    String reason;
+    String message;
+    if (!denied.isEmpty()) {
+      status = "False";
+      reason = "TrustPolicyDenies";
+      message = "the trust policy of " + irsa.getRoleArn() + " does not admit " + String.join("; ", denied);
+    } else if (!undetermined.isEmpty()) {
+      status = "Unknown";
+      reason = "TrustPolicyUndetermined";
+      message = "the trust policy of " + irsa.getRoleArn() + " may or may not admit " + String.join("; ", undetermined);
+    } else {
+      status = "True";
+      reason = "TrustPolicyAllows";
+      message = "the trust policy of " + irsa.getRoleArn() + " admits " + verdicts.size() + " of " + verdicts.size() + " service accounts";
+    }
+    return new Outcome(status, reason, message + providerNote + ecrNote, issuer.get(), verdicts, roleWarnings, entry.fetchedAt(), false);
+  }
+
+  private static String shorten(String text) {
+    return text.length() <= MAX_EXPLANATION ? text : text.substring(0, MAX_EXPLANATION) + "...";
+  }
+}
