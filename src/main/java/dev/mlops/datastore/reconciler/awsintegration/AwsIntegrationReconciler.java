@@ -24,7 +24,6 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import dev.mlops.datastore.GoDuration;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.HashSet;
 import java.util.List;
@@ -93,11 +92,7 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
       return write(ai, statusFactory.build(ai, rows, false, null));
     }
     Duration interval = checkInterval(ai);
-    // A spec the last status was not computed for deserves a fresh look at IAM.
-    boolean specChanged =
-        ai.getStatus() == null
-            || !Objects.equals(ai.getStatus().getObservedGeneration(), ai.getMetadata().getGeneration());
-    TrustChecker.Outcome outcome = trust.check(ai, wanted, interval, specChanged);
+    TrustChecker.Outcome outcome = trust.check(ai, wanted, interval);
     UpdateControl<AwsIntegration> control = write(ai, statusFactory.build(ai, rows, true, outcome));
     Duration next = outcome.recheckSoon() ? min(interval, Duration.ofMinutes(1)) : interval;
     return control.rescheduleAfter(jitter(next));
@@ -126,6 +121,7 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
   @Override
   public DeleteControl cleanup(AwsIntegration ai, Context<AwsIntegration> context) {
     releaseAllBut(ai, Set.of());
+    trust.forget(ai);
     return DeleteControl.defaultDelete();
   }
 

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -33,6 +34,8 @@ public final class TrustChecker {
 
   private final OidcIssuerResolver issuers;
   private final RoleFactsCache roles;
+  /** The generation each integration (by UID) was last checked for: a new one reads IAM afresh. */
+  private final Map<String, Long> checkedGenerations = new java.util.concurrent.ConcurrentHashMap<>();
 
   public TrustChecker(OidcIssuerResolver issuers, RoleFactsCache roles) {
     this.issuers = issuers;
@@ -50,7 +53,17 @@ public final class TrustChecker {
       Instant checkedAt,
       boolean recheckSoon) {}
 
-  public Outcome check(AwsIntegration ai, List<String> serviceAccounts, Duration interval, boolean refresh) {
+  /** Forgets an integration that is gone. */
+  public void forget(AwsIntegration ai) {
+    checkedGenerations.remove(ai.getMetadata().getUid());
+  }
+
+  public Outcome check(AwsIntegration ai, List<String> serviceAccounts, Duration interval) {
+    String uid = ai.getMetadata().getUid();
+    Long generation = ai.getMetadata().getGeneration();
+    // A spec this integration was not checked for deserves a fresh look at IAM; retries and
+    // reconciles woken by service accounts of the same generation use what IAM said last.
+    boolean refresh = uid == null || !Objects.equals(checkedGenerations.get(uid), generation);
     IrsaAuth irsa = ai.getSpec().getAuth().getIrsa();
     String audience = irsa.getAudience() == null ? TrustRequest.DEFAULT_AUDIENCE : irsa.getAudience();
     String ns = ai.getMetadata().getNamespace();
@@ -67,6 +80,9 @@ public final class TrustChecker {
     TrustRequest any = new TrustRequest(irsa.getRoleArn(), issuer.get(), ns, "any", audience);
     boolean dataRobot = ai.getSpec().getPlatform() == Platform.DataRobot;
     RoleFactsCache.Entry entry = roles.get(irsa.getRoleArn(), any.providerArn(), dataRobot, interval, refresh);
+    if (uid != null && generation != null) {
+      checkedGenerations.put(uid, generation);
+    }
 
     if (entry.failure() != null) {
       AwsCallException f = entry.failure();
