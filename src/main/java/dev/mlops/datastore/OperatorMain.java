@@ -6,11 +6,13 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import dev.mlops.datastore.api.v1alpha1.AwsIntegration;
 import dev.mlops.datastore.aws.AwsServices;
+import dev.mlops.datastore.aws.IntegrationSessions;
 import dev.mlops.datastore.health.HealthServer;
 import dev.mlops.datastore.reconciler.ErrorBackoff;
 import dev.mlops.datastore.reconciler.TransitionEvents;
 import dev.mlops.datastore.reconciler.awsintegration.AwsIntegrationReconciler;
 import dev.mlops.datastore.reconciler.awsintegration.AwsIntegrationStatusFactory;
+import dev.mlops.datastore.reconciler.awsintegration.LiveChecker;
 import dev.mlops.datastore.reconciler.awsintegration.OidcIssuerResolver;
 import dev.mlops.datastore.reconciler.awsintegration.RoleFactsCache;
 import dev.mlops.datastore.reconciler.awsintegration.TrustChecker;
@@ -67,6 +69,7 @@ public final class OperatorMain {
             });
     TransitionEvents events = new TransitionEvents(client, clock);
     ErrorBackoff backoff = new ErrorBackoff(config.maxErrorBackoff());
+    IntegrationSessions sessions = new IntegrationSessions(aws);
     TrustChecker trust =
         new TrustChecker(
             new OidcIssuerResolver(client, config.oidcIssuer()),
@@ -78,6 +81,7 @@ public final class OperatorMain {
             events,
             backoff,
             trust,
+            new LiveChecker(client, aws, sessions, clock),
             config.minCheckInterval()),
         controller(config));
     operator.register(

@@ -5,42 +5,104 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.iam.IamClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.sts.StsClient;
 
 /**
- * The AWS clients the operator uses for its own reads, built once: credentials from the standard
- * chain (in a cluster, the operator's own IRSA role), endpoints overridable the standard way
- * ({@code AWS_ENDPOINT_URL_IAM}), every call counted.
+ * The AWS clients of the operator, built once: its own identity (the standard credential chain;
+ * in a cluster, the operator's IRSA role) for IAM reads; no identity at all for exchanging
+ * workload tokens with STS; the workloads' identities for S3. Endpoints are overridable the
+ * standard way ({@code AWS_ENDPOINT_URL_IAM}, {@code _STS}, {@code _S3}); every call is counted.
  */
 public final class AwsServices implements AutoCloseable {
-  private final AwsCredentialsProvider credentials;
-  private final Optional<URI> iamEndpoint;
+  /** Endpoint overrides, for local emulators; empty means AWS. */
+  public record Endpoints(Optional<URI> iam, Optional<URI> sts, Optional<URI> s3) {
+    public static Endpoints aws() {
+      return new Endpoints(Optional.empty(), Optional.empty(), Optional.empty());
+    }
+
+    public static Endpoints all(URI iamAndSts, URI s3) {
+      return new Endpoints(Optional.of(iamAndSts), Optional.of(iamAndSts), Optional.of(s3));
+    }
+  }
+
+  private final AwsCredentialsProvider operatorIdentity;
+  private final Endpoints endpoints;
   private final AwsCallCounter counter = new AwsCallCounter();
   private final Map<String, IamClient> iamByPartition = new ConcurrentHashMap<>();
+  private final Map<String, StsClient> stsByRegion = new ConcurrentHashMap<>();
   private final IamRoleReader roles;
+  private final StsGateway sts;
 
-  public AwsServices(AwsCredentialsProvider credentials, Optional<URI> iamEndpoint) {
-    this.credentials = credentials;
-    this.iamEndpoint = iamEndpoint;
+  public AwsServices(AwsCredentialsProvider operatorIdentity, Endpoints endpoints) {
+    this.operatorIdentity = operatorIdentity;
+    this.endpoints = endpoints;
     this.roles = new SdkIamRoleReader(this::iam);
+    this.sts = new SdkStsGateway(this::sts);
   }
 
   public static AwsServices fromEnvironment(Map<String, String> env) {
     return new AwsServices(
         DefaultCredentialsProvider.builder().build(),
-        Optional.ofNullable(env.get("AWS_ENDPOINT_URL_IAM")).filter(s -> !s.isBlank()).map(URI::create));
+        new Endpoints(uri(env, "AWS_ENDPOINT_URL_IAM"), uri(env, "AWS_ENDPOINT_URL_STS"), uri(env, "AWS_ENDPOINT_URL_S3")));
+  }
+
+  private static Optional<URI> uri(Map<String, String> env, String name) {
+    return Optional.ofNullable(env.get(name)).filter(s -> !s.isBlank()).map(URI::create);
   }
 
   public IamRoleReader roles() {
     return roles;
   }
 
+  public StsGateway sts() {
+    return sts;
+  }
+
   public AwsCallCounter calls() {
     return counter;
+  }
+
+  /**
+   * An S3 client acting as a workload identity in a region. Path-style addressing is used when the
+   * endpoint is overridden (a local server has no per-bucket host names). Checksums are computed
+   * only where S3 requires them: the operator reads single bytes and writes one tiny probe.
+   */
+  public S3Client s3(AwsCredentials credentials, String region, ExecutionInterceptor perIdentityCounter) {
+    var builder =
+        S3Client.builder()
+            .region(Region.of(region))
+            .credentialsProvider(StaticCredentialsProvider.create(credentials))
+            .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+            .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+            .overrideConfiguration(overrides(perIdentityCounter));
+    endpoints.s3().ifPresent(uri -> builder.endpointOverride(uri).forcePathStyle(true));
+    return builder.build();
+  }
+
+  private ClientOverrideConfiguration overrides(ExecutionInterceptor... extra) {
+    var b =
+        ClientOverrideConfiguration.builder()
+            .addExecutionInterceptor(counter)
+            .apiCallTimeout(Duration.ofSeconds(30))
+            .apiCallAttemptTimeout(Duration.ofSeconds(10));
+    for (ExecutionInterceptor i : extra) {
+      if (i != null) {
+        b.addExecutionInterceptor(i);
+      }
+    }
+    return b.build();
   }
 
   private IamClient iam(String partition) {
@@ -55,14 +117,24 @@ public final class AwsServices implements AutoCloseable {
                         case "aws-us-gov" -> Region.AWS_US_GOV_GLOBAL;
                         default -> Region.AWS_GLOBAL;
                       })
-                  .credentialsProvider(credentials)
-                  .overrideConfiguration(
-                      ClientOverrideConfiguration.builder()
-                          .addExecutionInterceptor(counter)
-                          .apiCallTimeout(Duration.ofSeconds(30))
-                          .apiCallAttemptTimeout(Duration.ofSeconds(10))
-                          .build());
-          iamEndpoint.ifPresent(builder::endpointOverride);
+                  .credentialsProvider(operatorIdentity)
+                  .overrideConfiguration(overrides());
+          endpoints.iam().ifPresent(builder::endpointOverride);
+          return builder.build();
+        });
+  }
+
+  /** Regional STS; unsigned unless a call brings credentials of its own. */
+  private StsClient sts(String region) {
+    return stsByRegion.computeIfAbsent(
+        region,
+        r -> {
+          var builder =
+              StsClient.builder()
+                  .region(Region.of(r))
+                  .credentialsProvider(AnonymousCredentialsProvider.create())
+                  .overrideConfiguration(overrides());
+          endpoints.sts().ifPresent(builder::endpointOverride);
           return builder.build();
         });
   }
@@ -70,5 +142,6 @@ public final class AwsServices implements AutoCloseable {
   @Override
   public void close() {
     iamByPartition.values().forEach(IamClient::close);
+    stsByRegion.values().forEach(StsClient::close);
   }
 }

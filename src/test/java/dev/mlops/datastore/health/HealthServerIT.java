@@ -24,7 +24,7 @@ class HealthServerIT {
   void shouldTurnReadyOnceTheOperatorRunsAndExposeItsMetrics() throws Exception {
     try (MockCluster cluster = new MockCluster()) {
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-      Operator operator = OperatorMain.create(cluster.client(), OperatorConfig.defaults(), Clock.systemUTC(), registry, cluster.iam().services());
+      Operator operator = OperatorMain.create(cluster.client(), OperatorConfig.defaults(), Clock.systemUTC(), registry, cluster.aws().services());
       try (HealthServer health = new HealthServer(0, operator::getRuntimeInfo, registry)) {
         health.start();
         assertThat(get(health, "/readyz").statusCode()).isEqualTo(503);

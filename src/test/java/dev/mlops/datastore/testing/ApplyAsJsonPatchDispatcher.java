@@ -36,8 +36,20 @@ public final class ApplyAsJsonPatchDispatcher extends Dispatcher
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final Set<String> IDENTITY =
       Set.of("name", "namespace", "uid", "resourceVersion", "generation", "creationTimestamp", "managedFields");
+  private static final java.util.regex.Pattern TOKEN_PATH =
+      java.util.regex.Pattern.compile("^/api/v1/namespaces/([^/]+)/serviceaccounts/([^/?]+)/token$");
+
   private final KubernetesMixedDispatcher delegate;
   private final List<Recorded> requests = new CopyOnWriteArrayList<>();
+  private volatile dev.mlops.datastore.testing.aws.ClusterTokens tokens;
+
+  /**
+   * Answers TokenRequests (which the mock does not emulate) for existing service accounts with
+   * JWTs signed by {@code tokens}, as an API server would; null turns it off.
+   */
+  public void mintTokensWith(dev.mlops.datastore.testing.aws.ClusterTokens tokens) {
+    this.tokens = tokens;
+  }
 
   /** One request as the server saw it, before any rewriting. */
   public record Recorded(String method, String path, String contentType) {
@@ -62,6 +74,10 @@ public final class ApplyAsJsonPatchDispatcher extends Dispatcher
     // The body is a stream that can be read once: only the apply branch, which rebuilds the
     // request, reads it.
     requests.add(new Recorded(request.method().name(), request.getPath(), contentType));
+    java.util.regex.Matcher token = TOKEN_PATH.matcher(request.getPath());
+    if (tokens != null && request.method().name().equals("POST") && token.matches()) {
+      return mintToken(token.group(1), token.group(2), request);
+    }
     if (!apply) {
       return delegate.dispatch(request);
     }
@@ -119,6 +135,26 @@ public final class ApplyAsJsonPatchDispatcher extends Dispatcher
               }
             });
     return ops.toString();
+  }
+
+  private MockResponse mintToken(String namespace, String name, RecordedRequest request) {
+    String saPath = "/api/v1/namespaces/" + namespace + "/serviceaccounts/" + name;
+    MockResponse existing = delegate.dispatch(new RecordedRequest("GET " + saPath + " HTTP/1.1",
+        io.fabric8.mockwebserver.dsl.HttpMethod.GET, saPath, Headers.builder().build(), new Buffer()));
+    if (existing.code() != 200) {
+      return existing;
+    }
+    try {
+      com.fasterxml.jackson.databind.JsonNode body = MAPPER.readTree(request.getUtf8Body());
+      String audience = body.path("spec").path("audiences").path(0).asText("https://kubernetes.default.svc");
+      java.time.Instant exp = java.time.Instant.now().plusSeconds(body.path("spec").path("expirationSeconds").asLong(3600));
+      ObjectNode answer = MAPPER.createObjectNode().put("apiVersion", "authentication.k8s.io/v1").put("kind", "TokenRequest");
+      answer.set("spec", body.path("spec"));
+      answer.putObject("status").put("token", tokens.mint(namespace, name, audience, exp)).put("expirationTimestamp", exp.toString());
+      return new MockResponse().setResponseCode(201).setBody(answer.toString());
+    } catch (IOException e) {
+      return new MockResponse().setResponseCode(400);
+    }
   }
 
   public List<Recorded> requests() {

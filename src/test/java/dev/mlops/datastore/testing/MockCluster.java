@@ -2,6 +2,8 @@ package dev.mlops.datastore.testing;
 
 import dev.mlops.datastore.OperatorConfig;
 import dev.mlops.datastore.OperatorMain;
+import dev.mlops.datastore.testing.aws.ClusterTokens;
+import dev.mlops.datastore.testing.aws.LocalAws;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
@@ -31,7 +33,8 @@ public final class MockCluster implements AutoCloseable {
   private final KubernetesMockServer server;
   private final ApplyAsJsonPatchDispatcher dispatcher;
   private final KubernetesClient client;
-  private final IamStub iam = new IamStub();
+  private final LocalAws aws = new LocalAws();
+  private final ClusterTokens tokens = new ClusterTokens(ISSUER);
   private Operator operator;
 
   /** The issuer the operator is configured with in tests, an EKS-style one. */
@@ -43,6 +46,7 @@ public final class MockCluster implements AutoCloseable {
     server = new KubernetesMockServer(new Context(), new MockWebServer(), responses, dispatcher, false);
     server.init();
     client = server.createClient();
+    dispatcher.mintTokensWith(tokens);
     for (CustomResourceDefinition crd : generatedCrds()) {
       client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
     }
@@ -80,14 +84,25 @@ public final class MockCluster implements AutoCloseable {
     env.putIfAbsent(OperatorConfig.HTTP_PORT, "0");
     operator =
         OperatorMain.create(
-            client, OperatorConfig.fromEnvironment(env), clock, new SimpleMeterRegistry(), iam.services());
+            client, OperatorConfig.fromEnvironment(env), clock, new SimpleMeterRegistry(), aws.services());
     operator.start();
     return this;
   }
 
-  /** The IAM the operator reads roles from. */
-  public IamStub iam() {
-    return iam;
+  /** The AWS the operator talks to: IAM, STS and S3 on loopback, over one world. */
+  public LocalAws aws() {
+    return aws;
+  }
+
+  /** The key the cluster signs service account tokens with. */
+  public ClusterTokens tokens() {
+    return tokens;
+  }
+
+  /** Lets the test answer TokenRequests itself (with an expectation). */
+  public MockCluster withoutTokenMinting() {
+    dispatcher.mintTokensWith(null);
+    return this;
   }
 
   public KubernetesClient client() {
@@ -109,6 +124,6 @@ public final class MockCluster implements AutoCloseable {
     }
     client.close();
     server.destroy();
-    iam.close();
+    aws.close();
   }
 }

@@ -37,9 +37,24 @@ public final class Resources {
         .formatted(PROVIDER_ARN, p, p, namespace);
   }
 
-  /** Gives the stub IAM the role every test integration uses, trusting NAMESPACE. */
-  public static void knownRole(IamStub iam) {
-    iam.role(ROLE_ARN, trustPolicyForNamespace(NAMESPACE)).provider(PROVIDER_ARN, "sts.amazonaws.com");
+  public static final String ACCOUNT = "111122223333";
+  public static final String BUCKET = "rime-blob-integration";
+
+  /**
+   * The world most tests start from: this cluster's OIDC provider, the role every test
+   * integration uses (trusting, and admitting at STS, every service account of NAMESPACE), and the
+   * bucket it may read.
+   */
+  public static void knownRole(MockCluster cluster) {
+    var world = cluster.aws().world();
+    world.provider(PROVIDER_ARN, MockCluster.ISSUER, cluster.tokens().publicKey(), "sts.amazonaws.com");
+    world.role(ROLE_ARN, trustPolicyForNamespace(NAMESPACE), List.of("system:serviceaccount:" + NAMESPACE + ":*"));
+    if (world.bucketNames().contains(BUCKET)) {
+      return;
+    }
+    cluster.aws().bucket(BUCKET, ACCOUNT, "us-east-1");
+    world.grant(ROLE_ARN, BUCKET, "", "s3:ListBucket", "s3:GetBucketLocation", "s3:GetObject");
+    cluster.aws().s3().putObject(BUCKET, "data/fraud_ref.csv", "id,amount,label\n1,9.5,0\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
   public static AwsIntegration irsaIntegration(String name, Platform platform, String... extraSas) {

@@ -16,6 +16,8 @@ import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -47,6 +49,7 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
   private final TransitionEvents events;
   private final ErrorBackoff backoff;
   private final TrustChecker trust;
+  private final LiveChecker live;
   private final Duration minCheckInterval;
   private InformerEventSource<ServiceAccount, AwsIntegration> serviceAccounts;
 
@@ -56,7 +59,9 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
       TransitionEvents events,
       ErrorBackoff backoff,
       TrustChecker trust,
+      LiveChecker live,
       Duration minCheckInterval) {
+    this.live = live;
     this.patcher = patcher;
     this.statusFactory = statusFactory;
     this.events = events;
@@ -82,19 +87,20 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
   @Override
   public UpdateControl<AwsIntegration> reconcile(AwsIntegration ai, Context<AwsIntegration> context) {
     if (Boolean.TRUE.equals(ai.getSpec().getSuspend())) {
-      return write(ai, statusFactory.suspended(ai));
+      return write(ai, statusFactory.suspended(ai), context);
     }
     IrsaAuth irsa = ai.getSpec().getAuth() == null ? null : ai.getSpec().getAuth().getIrsa();
     List<String> wanted = irsa == null ? List.of() : ServiceAccountMappers.claimsOf(ai);
     List<ServiceAccountRow> rows = annotate(ai, irsa, wanted);
     releaseAllBut(ai, new HashSet<>(wanted));
-    if (irsa == null) {
-      return write(ai, statusFactory.build(ai, rows, false, null));
-    }
     Duration interval = checkInterval(ai);
-    TrustChecker.Outcome outcome = trust.check(ai, wanted, interval);
-    UpdateControl<AwsIntegration> control = write(ai, statusFactory.build(ai, rows, true, outcome));
-    Duration next = outcome.recheckSoon() ? min(interval, Duration.ofMinutes(1)) : interval;
+    TrustChecker.Outcome trusted = irsa == null ? null : trust.check(ai, wanted, interval);
+    String ns = ai.getMetadata().getNamespace();
+    LiveChecker.Outcome proven =
+        live.check(ai, wanted, name -> serviceAccounts.get(new ResourceID(name, ns)).orElse(null), interval);
+    UpdateControl<AwsIntegration> control = write(ai, statusFactory.build(ai, rows, irsa != null, trusted, proven), context);
+    boolean soon = trusted != null && trusted.recheckSoon();
+    Duration next = soon ? min(interval, Duration.ofMinutes(1)) : interval;
     return control.rescheduleAfter(jitter(next));
   }
 
@@ -122,6 +128,7 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
   public DeleteControl cleanup(AwsIntegration ai, Context<AwsIntegration> context) {
     releaseAllBut(ai, Set.of());
     trust.forget(ai);
+    live.forget(ai);
     return DeleteControl.defaultDelete();
   }
 
@@ -199,13 +206,26 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
     }
   }
 
-  private UpdateControl<AwsIntegration> write(AwsIntegration ai, AwsIntegrationStatus status) {
+  /**
+   * Writes the status only when it changed, and caches what was written so that the next
+   * reconcile (often woken by this one's own service-account patches) starts from it rather than
+   * from an informer that has not caught up yet.
+   */
+  private UpdateControl<AwsIntegration> write(
+      AwsIntegration ai, AwsIntegrationStatus status, Context<AwsIntegration> context) {
     if (!StatusComparison.differs(ai.getStatus(), status)) {
       return UpdateControl.noUpdate();
     }
     events.emit(ai, previousConditions(ai), status.getConditions());
-    ai.setStatus(status);
-    return UpdateControl.patchStatus(ai);
+    AwsIntegration fresh = new AwsIntegration();
+    fresh.setMetadata(
+        new ObjectMetaBuilder()
+            .withName(ai.getMetadata().getName())
+            .withNamespace(ai.getMetadata().getNamespace())
+            .build());
+    fresh.setStatus(status);
+    PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(ai, fresh, context);
+    return UpdateControl.noUpdate();
   }
 
   private static List<dev.mlops.datastore.api.v1alpha1.Condition> previousConditions(

@@ -4,7 +4,12 @@ import static dev.mlops.datastore.reconciler.Conditions.READY;
 import static dev.mlops.datastore.reconciler.Conditions.RECONCILING;
 import static dev.mlops.datastore.reconciler.Conditions.STALLED;
 
+import dev.mlops.datastore.api.v1alpha1.AccessCheck;
 import dev.mlops.datastore.api.v1alpha1.AwsIntegration;
+import dev.mlops.datastore.api.v1alpha1.BucketStatus;
+import dev.mlops.datastore.api.v1alpha1.Encryption;
+import dev.mlops.datastore.api.v1alpha1.Identity;
+import dev.mlops.datastore.aws.BucketReport;
 import dev.mlops.datastore.api.v1alpha1.AwsIntegrationStatus;
 import dev.mlops.datastore.api.v1alpha1.Condition;
 import dev.mlops.datastore.api.v1alpha1.ServiceAccountStatus;
@@ -48,10 +53,10 @@ public final class AwsIntegrationStatusFactory {
    * @param trust the trust-policy link for IRSA integrations; null for access-key auth
    */
   public AwsIntegrationStatus build(
-      AwsIntegration ai, List<ServiceAccountRow> rows, boolean irsa, TrustChecker.Outcome trust) {
+      AwsIntegration ai, List<ServiceAccountRow> rows, boolean irsa, TrustChecker.Outcome trust, LiveChecker.Outcome live) {
     AwsIntegrationStatus status = new AwsIntegrationStatus();
     status.setObservedGeneration(ai.getMetadata().getGeneration());
-    status.setServiceAccounts(rows.stream().map(r -> row(r, trust)).toList());
+    status.setServiceAccounts(rows.stream().map(r -> row(r, trust, live)).toList());
 
     Conditions conditions = start(ai);
     Link annotated = annotationLink(rows, irsa).named(SERVICE_ACCOUNTS_ANNOTATED);
@@ -61,13 +66,30 @@ public final class AwsIntegrationStatusFactory {
             ? new Link(TrustChecker.TRUST_POLICY_VALID, Conditions.TRUE, NOT_REQUIRED, "access-key auth: no role to trust")
             : new Link(TrustChecker.TRUST_POLICY_VALID, trust.status(), trust.reason(), trust.message());
     conditions.set(trusted.type(), trusted.status(), trusted.reason(), trusted.message());
+    Link credentials = new Link(LiveChecker.CREDENTIALS_VERIFIED, live.credentialsStatus(), live.credentialsReason(), live.credentialsMessage());
+    conditions.set(credentials.type(), credentials.status(), credentials.reason(), credentials.message());
+    Link bucket = new Link(LiveChecker.BUCKET_REACHABLE, live.bucketStatus(), live.bucketReason(), live.bucketMessage());
+    conditions.set(bucket.type(), bucket.status(), bucket.reason(), bucket.message());
+    java.time.Instant checked = live.checkedAt();
     if (trust != null) {
       status.setOidcIssuer(trust.oidcIssuer());
       status.setRoleWarnings(trust.roleWarnings().isEmpty() ? null : trust.roleWarnings());
-      status.setLastCheckTime(trust.checkedAt() == null ? null : trust.checkedAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+      if (trust.checkedAt() != null && trust.checkedAt().isAfter(checked)) {
+        checked = trust.checkedAt();
+      }
+    }
+    status.setLastCheckTime(checked.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+    if (live.identity() != null) {
+      Identity identity = new Identity();
+      identity.setArn(live.identity().arn());
+      identity.setAccount(live.identity().account());
+      status.setIdentity(identity);
+    }
+    if (live.bucket() != null) {
+      status.setBucket(bucketStatus(live.bucket()));
     }
 
-    List<Link> links = List.of(annotated, trusted);
+    List<Link> links = List.of(annotated, trusted, credentials, bucket);
     Link broken = links.stream().filter(l -> l.status().equals(Conditions.FALSE)).findFirst().orElse(null);
     List<Link> unverified = links.stream().filter(l -> l.status().equals(Conditions.UNKNOWN)).toList();
     if (broken == null) {
@@ -137,8 +159,35 @@ public final class AwsIntegrationStatusFactory {
     return Conditions.after(previous, ai.getMetadata().getGeneration(), clock);
   }
 
-  private static ServiceAccountStatus row(ServiceAccountRow r, TrustChecker.Outcome trust) {
+  private static BucketStatus bucketStatus(BucketReport report) {
+    BucketStatus b = new BucketStatus();
+    b.setRegion(report.region());
+    if (report.encryption() != null) {
+      Encryption e = new Encryption();
+      e.setType(report.encryption());
+      e.setKmsKeyId(report.kmsKeyId());
+      b.setEncryption(e);
+    }
+    b.setAccess(report.rows().stream().map(r -> {
+      AccessCheck c = new AccessCheck();
+      c.setAction(r.action());
+      c.setResult(r.result());
+      c.setCode(r.code());
+      c.setCause(r.cause());
+      return c;
+    }).toList());
+    return b;
+  }
+
+  private static ServiceAccountStatus row(ServiceAccountRow r, TrustChecker.Outcome trust, LiveChecker.Outcome live) {
     ServiceAccountStatus s = row(r);
+    LiveChecker.ServiceAccountLive proof = live.serviceAccounts().get(r.name());
+    if (proof != null) {
+      s.setLive(proof.result());
+      if (!proof.result().equals("Verified") && s.getMessage() == null) {
+        s.setMessage(proof.reason() + ": " + proof.message());
+      }
+    }
     if (trust != null) {
       var verdict = trust.verdicts().get(r.name());
       if (verdict == null) {

@@ -10,6 +10,8 @@ import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfig
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -61,7 +63,14 @@ public class DatasetReconciler implements Reconciler<Dataset> {
     }
     List<Condition> before = ds.getStatus() == null ? List.of() : ds.getStatus().getConditions();
     events.emit(ds, before, status.getConditions());
-    ds.setStatus(status);
-    return UpdateControl.patchStatus(ds);
+    Dataset fresh = new Dataset();
+    fresh.setMetadata(
+        new ObjectMetaBuilder()
+            .withName(ds.getMetadata().getName())
+            .withNamespace(ds.getMetadata().getNamespace())
+            .build());
+    fresh.setStatus(status);
+    PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(ds, fresh, context);
+    return UpdateControl.noUpdate();
   }
 }

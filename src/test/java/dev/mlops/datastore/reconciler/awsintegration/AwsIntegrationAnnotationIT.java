@@ -35,7 +35,7 @@ class AwsIntegrationAnnotationIT {
   @BeforeEach
   void start() {
     cluster = new MockCluster().startOperator(CLOCK);
-    Resources.knownRole(cluster.iam());
+    Resources.knownRole(cluster);
     cluster.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build()).create();
   }
 
@@ -69,7 +69,7 @@ class AwsIntegrationAnnotationIT {
     assertThat(ai.getStatus().getConditions())
         .allSatisfy(c -> assertThat(c.getObservedGeneration()).isEqualTo(1L))
         .extracting(Condition::getType)
-        .containsExactlyInAnyOrder("ServiceAccountsAnnotated", "TrustPolicyValid", "Ready");
+        .containsExactlyInAnyOrder("ServiceAccountsAnnotated", "TrustPolicyValid", "CredentialsVerified", "BucketReachable", "Ready");
   }
 
   @Test
@@ -235,8 +235,12 @@ class AwsIntegrationAnnotationIT {
                     .containsExactlyInAnyOrder(
                         "ServiceAccountNotFound", // ServiceAccountsAnnotated=False
                         "TrustPolicyAllows", // TrustPolicyValid=True
+                        "NoServiceAccountToTest", // CredentialsVerified=Unknown
+                        "CredentialsUnavailable", // BucketReachable=Unknown
                         "ServiceAccountNotFound", // Ready=False
                         "Annotated",
+                        "CredentialsVerified",
+                        "BucketReachable",
                         "Ready"));
   }
 

@@ -30,7 +30,7 @@ class AwsIntegrationErrorIT {
       cluster.server().expect().patch().withPath("/api/v1/namespaces/ml/serviceaccounts/model-a")
           .andReturn(409, "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":\"Conflict\",\"code\":409}")
           .times(2);
-      Resources.knownRole(cluster.iam());
+      Resources.knownRole(cluster);
       cluster.startOperator(Clock.systemUTC());
 
       cluster.client().resource(Resources.irsaIntegration("fraud-data", Platform.Custom, "model-a")).create();

@@ -66,7 +66,8 @@ class TrustPolicyValidIT {
   @Test
   void shouldReportPerServiceAccountVerdictsWithTwoIamCallsPerCheck() {
     start();
-    cluster.iam().role(ROLE_ARN, robustIntelligencePolicy()).provider(PROVIDER_ARN, "sts.amazonaws.com");
+    world().role(ROLE_ARN, robustIntelligencePolicy(), List.of("system:serviceaccount:" + NAMESPACE + ":rime-agent-*"));
+    world().provider(PROVIDER_ARN, MockCluster.ISSUER, cluster.tokens().publicKey(), "sts.amazonaws.com");
     serviceAccounts("rime-agent-model-tester", "rime-agent-rime-cross-plane-server");
 
     cluster.client().resource(Resources.irsaIntegration("fraud-data", Platform.RobustIntelligence, "notebook")).create();
@@ -83,7 +84,7 @@ class TrustPolicyValidIT {
     assertThat(row(ai, "notebook").getTrust()).isEqualTo("Denied");
     assertThat(row(ai, "notebook").getReasons()).containsExactly("SubjectNotMatched");
     assertThat(Conditions.find(ai.getStatus().getConditions(), Conditions.READY).orElseThrow().getStatus()).isEqualTo("False");
-    assertThat(cluster.iam().actions()).containsExactly("GetRole", "GetOpenIDConnectProvider");
+    assertThat(cluster.aws().iamActions()).containsExactly("GetRole", "GetOpenIDConnectProvider");
 
     // Reconciles woken by service accounts (the late one appears, an unrelated label changes) and
     // Datasets read no IAM: the facts are kept for the check interval.
@@ -97,24 +98,24 @@ class TrustPolicyValidIT {
     }
     await().atMost(WAIT).until(() -> cluster.client().resources(dev.mlops.datastore.api.v1alpha1.Dataset.class)
         .inNamespace(NAMESPACE).list().getItems().stream().allMatch(d -> d.getStatus() != null));
-    assertThat(cluster.iam().actions()).containsExactly("GetRole", "GetOpenIDConnectProvider");
+    assertThat(cluster.aws().iamActions()).containsExactly("GetRole", "GetOpenIDConnectProvider");
   }
 
   @Test
   void shouldReadIamAgainWhenTheSpecChanges() {
     start();
-    Resources.knownRole(cluster.iam());
+    Resources.knownRole(cluster);
     serviceAccounts("a");
     cluster.client().resource(Resources.irsaIntegration("fraud-data", Platform.Custom, "a")).create();
     awaitCondition("TrustPolicyValid", c -> c.getStatus().equals("True"));
-    assertThat(cluster.iam().actions()).hasSize(2);
+    assertThat(cluster.aws().iamActions()).hasSize(2);
 
     AwsIntegration ai = get();
     ai.getSpec().setServiceAccounts(List.of("a", "b"));
     cluster.client().resource(ai).update();
 
     await().atMost(WAIT).until(() -> get().getStatus().getObservedGeneration() == 2L);
-    assertThat(cluster.iam().actions()).hasSize(4);
+    assertThat(cluster.aws().iamActions()).hasSize(4);
   }
 
   @Test
@@ -128,7 +129,8 @@ class TrustPolicyValidIT {
             "%2$s:sub": "system:serviceaccount:%3$s:build-service",
             "%2$s:sub": "system:serviceaccount:%3$s:build-service-image-builder",
             "%2$s:sub": "system:serviceaccount:%3$s:dr-lrs-operator"}}}]}""".formatted(PROVIDER_ARN, P, NAMESPACE);
-    cluster.iam().role(ROLE_ARN, policy, "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess").provider(PROVIDER_ARN, "sts.amazonaws.com");
+    world().role(ROLE_ARN, policy, List.of("system:serviceaccount:" + NAMESPACE + ":*"), "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess");
+    world().provider(PROVIDER_ARN, MockCluster.ISSUER, cluster.tokens().publicKey(), "sts.amazonaws.com");
     serviceAccounts("datarobot-storage-access", "build-service", "build-service-image-builder", "dr-lrs-operator");
 
     cluster.client().resource(Resources.irsaIntegration("dr", Platform.DataRobot)).create();
@@ -142,13 +144,14 @@ class TrustPolicyValidIT {
       assertThat(row.getReasons()).containsExactly("MalformedPolicy");
       assertThat(row.getWarnings()).contains("DuplicateKey");
     }
-    assertThat(cluster.iam().actions()).containsExactlyInAnyOrder("GetRole", "GetOpenIDConnectProvider", "ListAttachedRolePolicies");
+    assertThat(cluster.aws().iamActions()).containsExactlyInAnyOrder("GetRole", "GetOpenIDConnectProvider", "ListAttachedRolePolicies");
   }
 
   @Test
   void shouldSayIamReadDeniedAndStillAnnotate() {
     start();
-    cluster.iam().deny("GetRole");
+    Resources.knownRole(cluster);
+    world().denyIam("GetRole");
     serviceAccounts("a");
 
     cluster.client().resource(Resources.irsaIntegration("fraud-data", Platform.Custom, "a")).create();
@@ -166,14 +169,14 @@ class TrustPolicyValidIT {
   @Test
   void shouldReportAMissingProviderAndAnAudienceTheProviderDoesNotList() {
     start();
-    cluster.iam().role(ROLE_ARN, Resources.trustPolicyForNamespace(NAMESPACE));
+    world().role(ROLE_ARN, Resources.trustPolicyForNamespace(NAMESPACE), List.of("system:serviceaccount:" + NAMESPACE + ":*"));
     serviceAccounts("a");
     cluster.client().resource(Resources.irsaIntegration("fraud-data", Platform.Custom, "a")).create();
 
     Condition missing = awaitCondition("TrustPolicyValid", c -> c.getReason().equals("OidcProviderNotFound"));
     assertThat(missing.getMessage()).contains(PROVIDER_ARN).contains("111122223333");
 
-    cluster.iam().provider(PROVIDER_ARN, "some-other-client");
+    world().provider(PROVIDER_ARN, MockCluster.ISSUER, cluster.tokens().publicKey(), "some-other-client");
     AwsIntegration ai = get();
     ai.getSpec().setServiceAccounts(List.of("a", "b")); // a spec change asks IAM again
     cluster.client().resource(ai).update();
@@ -201,7 +204,7 @@ class TrustPolicyValidIT {
         .andReturn(200, "{\"issuer\": \"" + discovered + "\", \"jwks_uri\": \"" + discovered + "/keys\"}").always();
     cluster.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build()).create();
     cluster.startOperator(CLOCK, Map.of());
-    Resources.knownRole(cluster.iam());
+    Resources.knownRole(cluster);
     serviceAccounts("a");
 
     cluster.client().resource(Resources.irsaIntegration("fraud-data", Platform.Custom, "a")).create();
@@ -218,13 +221,13 @@ class TrustPolicyValidIT {
     String payload = Base64.getUrlEncoder().withoutPadding().encodeToString(
         ("{\"iss\":\"" + tokenIssuer + "\",\"sub\":\"system:serviceaccount:ml:a\",\"aud\":[\"sts.amazonaws.com\"]}").getBytes(StandardCharsets.UTF_8));
     String token = "eyJhbGciOiJSUzI1NiJ9." + payload + ".c2lnbmF0dXJlLW5vdC1jaGVja2Vk";
-    cluster = new MockCluster();
+    cluster = new MockCluster().withoutTokenMinting();
     cluster.server().expect().post().withPath("/api/v1/namespaces/ml/serviceaccounts/a/token")
         .andReturn(201, new TokenRequestBuilder().withNewStatus().withToken(token).withExpirationTimestamp("2026-11-22T10:10:00Z").endStatus().build())
         .always();
     cluster.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build()).create();
     cluster.startOperator(CLOCK, Map.of());
-    Resources.knownRole(cluster.iam());
+    Resources.knownRole(cluster);
     serviceAccounts("a");
 
     cluster.client().resource(Resources.irsaIntegration("fraud-data", Platform.Custom, "a")).create();
@@ -234,6 +237,10 @@ class TrustPolicyValidIT {
     String everything = io.fabric8.kubernetes.client.utils.Serialization.asJson(get())
         + cluster.client().v1().events().inNamespace(NAMESPACE).list().getItems();
     assertThat(everything).doesNotContain(payload).doesNotContain("c2lnbmF0dXJl");
+  }
+
+  private dev.mlops.datastore.testing.aws.AwsWorld world() {
+    return cluster.aws().world();
   }
 
   private void serviceAccounts(String... names) {

@@ -28,7 +28,7 @@ class DatasetIT {
   @BeforeEach
   void start() {
     cluster = new MockCluster().startOperator(CLOCK);
-    Resources.knownRole(cluster.iam());
+    Resources.knownRole(cluster);
     cluster.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build()).create();
   }
 

@@ -1,0 +1,279 @@
+package dev.mlops.datastore.reconciler.awsintegration;
+
+import dev.mlops.datastore.api.v1alpha1.AccessKeyAuth;
+import dev.mlops.datastore.api.v1alpha1.Access;
+import dev.mlops.datastore.api.v1alpha1.AwsIntegration;
+import dev.mlops.datastore.api.v1alpha1.IrsaAuth;
+import dev.mlops.datastore.aws.AwsCallException;
+import dev.mlops.datastore.aws.AwsServices;
+import dev.mlops.datastore.aws.BucketReport;
+import dev.mlops.datastore.aws.CallerIdentity;
+import dev.mlops.datastore.aws.IntegrationSessions;
+import dev.mlops.datastore.aws.S3Prober;
+import dev.mlops.datastore.aws.SessionCredentials;
+import dev.mlops.datastore.aws.StsGateway;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequest;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentials;
+
+/**
+ * The CredentialsVerified and BucketReachable links: proves the workload's own identity with STS
+ * (the access key of the Secret, or each service account's token exchanged for the role) and then
+ * probes the bucket action by action with it. The proven session is handed to Datasets through
+ * {@link IntegrationSessions}.
+ *
+ * <p>Credentials are used in memory only: no key, secret, token or session token is logged,
+ * stored in status, or put in an event or exception message.
+ */
+public final class LiveChecker {
+  public static final String CREDENTIALS_VERIFIED = "CredentialsVerified";
+  public static final String BUCKET_REACHABLE = "BucketReachable";
+  static final String PROBE_PREFIX = ".aws-datastore-operator/probe/";
+
+  /** The live result of one service account. */
+  public record ServiceAccountLive(String result, String reason, String message) {}
+
+  /** Both links, and what to show of them. */
+  public record Outcome(
+      String credentialsStatus,
+      String credentialsReason,
+      String credentialsMessage,
+      CallerIdentity identity,
+      Map<String, ServiceAccountLive> serviceAccounts,
+      String bucketStatus,
+      String bucketReason,
+      String bucketMessage,
+      BucketReport bucket,
+      Instant checkedAt) {}
+
+  private record Cached(String fingerprint, Outcome outcome) {}
+
+  private final KubernetesClient client;
+  private final AwsServices aws;
+  private final IntegrationSessions sessions;
+  private final Clock clock;
+  private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+
+  public LiveChecker(KubernetesClient client, AwsServices aws, IntegrationSessions sessions, Clock clock) {
+    this.client = client;
+    this.aws = aws;
+    this.sessions = sessions;
+    this.clock = clock;
+  }
+
+  public static String sessionKey(String namespace, String name) {
+    return namespace + "/" + name;
+  }
+
+  public void forget(AwsIntegration ai) {
+    cache.remove(ai.getMetadata().getUid());
+    sessions.remove(sessionKey(ai.getMetadata().getNamespace(), ai.getMetadata().getName()));
+  }
+
+  /**
+   * Checks again when the spec, the Secret, or the set of existing service accounts changed, when
+   * the interval passed, or when the proven credentials are about to expire; otherwise returns the
+   * last outcome without any call.
+   */
+  public Outcome check(AwsIntegration ai, List<String> serviceAccounts, Function<String, ServiceAccount> lookup, Duration interval) {
+    String ns = ai.getMetadata().getNamespace();
+    String key = sessionKey(ns, ai.getMetadata().getName());
+    AccessKeyAuth accessKey = ai.getSpec().getAuth().getAccessKey();
+    Secret secret = accessKey == null ? null : client.secrets().inNamespace(ns).withName(accessKey.getSecretRef().getName()).get();
+    String fingerprint = fingerprint(ai, secret, serviceAccounts, lookup);
+    Instant now = clock.instant();
+    Cached cached = cache.get(ai.getMetadata().getUid());
+    boolean sessionAlive = sessions.get(key, now).isPresent() || cached != null && cached.outcome().identity() == null;
+    if (cached != null && cached.fingerprint().equals(fingerprint) && sessionAlive
+        && cached.outcome().checkedAt().plus(interval).isAfter(now)) {
+      return cached.outcome();
+    }
+    Outcome outcome = accessKey != null ? withAccessKey(ai, accessKey, secret, key) : withIrsa(ai, serviceAccounts, lookup, key);
+    cache.put(ai.getMetadata().getUid(), new Cached(fingerprint, outcome));
+    return outcome;
+  }
+
+  private static String fingerprint(AwsIntegration ai, Secret secret, List<String> serviceAccounts, Function<String, ServiceAccount> lookup) {
+    StringBuilder sb = new StringBuilder().append(ai.getMetadata().getGeneration());
+    if (secret != null) {
+      sb.append("|secret:").append(secret.getMetadata().getUid()).append('@').append(secret.getMetadata().getResourceVersion());
+    }
+    for (String name : serviceAccounts) {
+      ServiceAccount sa = lookup.apply(name);
+      sb.append('|').append(name).append(':').append(sa == null ? "-" : sa.getMetadata().getUid());
+    }
+    return sb.toString();
+  }
+
+  private String stsRegion(AwsIntegration ai) {
+    return ai.getSpec().getRegion() == null ? "us-east-1" : ai.getSpec().getRegion();
+  }
+
+  private Outcome withAccessKey(AwsIntegration ai, AccessKeyAuth auth, Secret secret, String sessionKey) {
+    String secretName = auth.getSecretRef().getName();
+    String idKey = auth.getAccessKeyIdKey() == null ? "AWS_ACCESS_KEY_ID" : auth.getAccessKeyIdKey();
+    String secretKey = auth.getSecretAccessKeyKey() == null ? "AWS_SECRET_ACCESS_KEY" : auth.getSecretAccessKeyKey();
+    if (secret == null) {
+      return noCredentials("False", "SecretNotFound", "Secret " + secretName + " does not exist in namespace " + ai.getMetadata().getNamespace());
+    }
+    String id = value(secret, idKey);
+    String key = value(secret, secretKey);
+    if (id == null || key == null) {
+      List<String> missing = new ArrayList<>();
+      if (id == null) {
+        missing.add(idKey);
+      }
+      if (key == null) {
+        missing.add(secretKey);
+      }
+      return noCredentials("False", "SecretKeyMissing", "Secret " + secretName + " has no " + String.join(" and no ", missing)
+          + " (set spec.auth.accessKey.accessKeyIdKey / secretAccessKeyKey if the keys are named otherwise)");
+    }
+    AwsCredentials credentials = AwsBasicCredentials.create(id, key);
+    CallerIdentity identity;
+    try {
+      identity = aws.sts().callerIdentity(credentials, stsRegion(ai));
+    } catch (AwsCallException e) {
+      if (e.kind() == AwsCallException.Kind.TRANSIENT) {
+        throw e;
+      }
+      sessions.remove(sessionKey);
+      return noCredentials("False", "InvalidAccessKey", "STS does not accept the access key of Secret " + secretName + " ("
+          + (e.code() == null ? e.kind().name() : e.code()) + "); check the key pair, or whether it was deactivated");
+    }
+    IntegrationSessions.Session session = sessions.open(credentials, null, identity, ai.getSpec().getBucket(), ai.getSpec().getBucketOwner(), ai.getSpec().getRegion());
+    return probe(ai, session, sessionKey, "True", "CredentialsVerified", "the access key of Secret " + secretName + " is " + identity.arn(), Map.of(), identity);
+  }
+
+  private Outcome withIrsa(AwsIntegration ai, List<String> serviceAccounts, Function<String, ServiceAccount> lookup, String sessionKey) {
+    IrsaAuth irsa = ai.getSpec().getAuth().getIrsa();
+    String ns = ai.getMetadata().getNamespace();
+    String audience = irsa.getAudience() == null ? "sts.amazonaws.com" : irsa.getAudience();
+    Map<String, ServiceAccountLive> live = new LinkedHashMap<>();
+    SessionCredentials proven = null;
+    for (String name : serviceAccounts) {
+      if (lookup.apply(name) == null) {
+        live.put(name, new ServiceAccountLive("Skipped", "ServiceAccountNotFound", "the service account does not exist"));
+        continue;
+      }
+      String token;
+      try {
+        token = token(ns, name, audience);
+      } catch (KubernetesClientException e) {
+        String reason = e.getCode() == 403 ? "TokenRequestDenied" : "TokenRequestFailed";
+        live.put(name, new ServiceAccountLive("Unknown", reason, "the operator could not get a token for the service account (Kubernetes answered "
+            + e.getCode() + (e.getCode() == 403 ? "; grant serviceaccounts/token create, or accept that the live proof is off" : "") + ")"));
+        continue;
+      }
+      if (token == null) {
+        live.put(name, new ServiceAccountLive("Unknown", "TokenRequestFailed", "the TokenRequest answer carried no token"));
+        continue;
+      }
+      try {
+        SessionCredentials session = aws.sts().assumeRoleWithWebIdentity(irsa.getRoleArn(), token, sessionName(name), stsRegion(ai));
+        live.put(name, new ServiceAccountLive("Verified", "Verified", "assumed " + session.identity().arn()));
+        if (proven == null) {
+          proven = session;
+        }
+      } catch (StsGateway.WebIdentityException e) {
+        live.put(name, new ServiceAccountLive("Denied", e.reason(), e.getMessage()));
+      }
+    }
+    List<String> verified = live.entrySet().stream().filter(e -> e.getValue().result().equals("Verified")).map(Map.Entry::getKey).toList();
+    Map.Entry<String, ServiceAccountLive> firstDenied = live.entrySet().stream().filter(e -> e.getValue().result().equals("Denied")).findFirst().orElse(null);
+    Map.Entry<String, ServiceAccountLive> firstUnknown = live.entrySet().stream().filter(e -> e.getValue().result().equals("Unknown")).findFirst().orElse(null);
+    String status;
+    String reason;
+    String message;
+    if (firstDenied != null) {
+      status = "False";
+      reason = firstDenied.getValue().reason();
+      message = live.entrySet().stream().filter(e -> e.getValue().result().equals("Denied"))
+          .map(e -> e.getKey() + ": " + e.getValue().reason() + " (" + e.getValue().message() + ")").collect(Collectors.joining("; "))
+          + "; verified: " + (verified.isEmpty() ? "none" : String.join(", ", verified));
+    } else if (firstUnknown != null) {
+      status = "Unknown";
+      reason = firstUnknown.getValue().reason();
+      message = firstUnknown.getKey() + ": " + firstUnknown.getValue().message();
+    } else if (verified.isEmpty()) {
+      status = "Unknown";
+      reason = "NoServiceAccountToTest";
+      message = "none of the service accounts exists yet, so no token could be exchanged";
+    } else {
+      status = "True";
+      reason = "CredentialsVerified";
+      message = verified.size() + " of " + serviceAccounts.size() + " service accounts assumed " + irsa.getRoleArn() + " with STS";
+    }
+    if (proven == null) {
+      sessions.remove(sessionKey);
+      return new Outcome(status, reason, message, null, live, "Unknown", "CredentialsUnavailable",
+          "no credentials were proven, so the bucket was not probed", null, clock.instant());
+    }
+    IntegrationSessions.Session session = sessions.open(proven.credentials(), proven.expiration(), proven.identity(),
+        ai.getSpec().getBucket(), ai.getSpec().getBucketOwner(), ai.getSpec().getRegion());
+    return probe(ai, session, sessionKey, status, reason, message, live, proven.identity());
+  }
+
+  private Outcome probe(AwsIntegration ai, IntegrationSessions.Session session, String sessionKey, String credStatus, String credReason,
+      String credMessage, Map<String, ServiceAccountLive> live, CallerIdentity identity) {
+    String writeKey = ai.getSpec().getAccess() == Access.ReadWrite
+        ? PROBE_PREFIX + ai.getMetadata().getNamespace() + "/" + ai.getMetadata().getName() : null;
+    BucketReport report = new S3Prober(session::s3).probe(new S3Prober.Probe(ai.getSpec().getBucket(), ai.getSpec().getBucketOwner(),
+        ai.getSpec().getRegion(), ai.getSpec().getProbeKey(), writeKey));
+    sessions.put(sessionKey, session.withRegion(report.region() == null ? session.region() : report.region()));
+    String bucketStatus = report.problem() == null ? "True" : "False";
+    String bucketReason = report.problem() == null ? "BucketReachable" : report.problem();
+    return new Outcome(credStatus, credReason, credMessage, identity, live, bucketStatus, bucketReason, report.message(), report, clock.instant());
+  }
+
+  private Outcome noCredentials(String status, String reason, String message) {
+    return new Outcome(status, reason, message, null, Map.of(), "Unknown", "CredentialsUnavailable",
+        "no credentials were proven, so the bucket was not probed", null, clock.instant());
+  }
+
+  /** A TokenRequest token for the service account: 600 seconds, in memory only. */
+  private String token(String namespace, String name, String audience) {
+    TokenRequest request = new TokenRequestBuilder().withNewSpec().withAudiences(audience).withExpirationSeconds(600L).endSpec().build();
+    TokenRequest answer = client.serviceAccounts().inNamespace(namespace).withName(name).tokenRequest(request);
+    return answer == null || answer.getStatus() == null ? null : answer.getStatus().getToken();
+  }
+
+  /** STS session names: 2 to 64 characters of [\w+=,.@-]. */
+  static String sessionName(String serviceAccount) {
+    String name = "aws-datastore-operator-" + serviceAccount.replaceAll("[^\\w+=,.@-]", "-");
+    return name.length() > 64 ? name.substring(0, 64) : name;
+  }
+
+  private static String value(Secret secret, String key) {
+    if (secret.getData() != null && secret.getData().get(key) != null) {
+      try {
+        String v = new String(Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8).strip();
+        return v.isEmpty() ? null : v;
+      } catch (IllegalArgumentException e) {
+        return null;
+      }
+    }
+    if (secret.getStringData() != null && secret.getStringData().get(key) != null) {
+      String v = secret.getStringData().get(key).strip();
+      return v.isEmpty() ? null : v;
+    }
+    return null;
+  }
+}

@@ -1,0 +1,83 @@
+package dev.mlops.datastore.testing.aws;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.time.Instant;
+import java.util.Base64;
+
+/**
+ * The test cluster's service-account token issuer: an RSA key, and TokenRequest answers minted on
+ * the mock API server (which does not emulate TokenRequest) as signed JWTs with the claims a
+ * real API server puts in them, so the operator's real TokenRequest code runs.
+ */
+public final class ClusterTokens {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final String issuer;
+  private final KeyPair keys;
+
+  public ClusterTokens(String issuer) {
+    this.issuer = issuer;
+    try {
+      KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+      g.initialize(2048);
+      this.keys = g.generateKeyPair();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public PublicKey publicKey() {
+    return keys.getPublic();
+  }
+
+  public String issuer() {
+    return issuer;
+  }
+
+  /** Lets the mock API server answer TokenRequests for this service account. */
+  public void serve(KubernetesMockServer server, String namespace, String serviceAccount) {
+    server.expect().post().withPath("/api/v1/namespaces/" + namespace + "/serviceaccounts/" + serviceAccount + "/token")
+        .andReply(201, request -> {
+          try {
+            JsonNode body = JSON.readTree(request.getUtf8Body());
+            String audience = body.path("spec").path("audiences").path(0).asText("https://kubernetes.default.svc");
+            long seconds = body.path("spec").path("expirationSeconds").asLong(3600);
+            Instant exp = Instant.now().plusSeconds(seconds);
+            return new TokenRequestBuilder().withNewStatus().withToken(mint(namespace, serviceAccount, audience, exp))
+                .withExpirationTimestamp(exp.toString()).endStatus().build();
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        }).always();
+  }
+
+  public String mint(String namespace, String serviceAccount, String audience, Instant exp) {
+    ObjectNode header = JSON.createObjectNode().put("alg", "RS256").put("kid", "test-key");
+    ObjectNode claims = JSON.createObjectNode();
+    claims.putArray("aud").add(audience);
+    claims.put("exp", exp.getEpochSecond()).put("iat", Instant.now().getEpochSecond()).put("iss", issuer)
+        .put("sub", "system:serviceaccount:" + namespace + ":" + serviceAccount);
+    claims.putObject("kubernetes.io").put("namespace", namespace).putObject("serviceaccount").put("name", serviceAccount);
+    String signingInput = b64(header.toString()) + "." + b64(claims.toString());
+    try {
+      Signature sig = Signature.getInstance("SHA256withRSA");
+      sig.initSign(keys.getPrivate());
+      sig.update(signingInput.getBytes(StandardCharsets.US_ASCII));
+      return signingInput + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(sig.sign());
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String b64(String s) {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+  }
+}

@@ -1,0 +1,285 @@
+package dev.mlops.datastore.testing.aws;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.mlops.datastore.testing.aws.AwsWorld.Bucket;
+import dev.mlops.datastore.testing.aws.AwsWorld.Caller;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.gaul.s3proxy.AccessGrant;
+import org.gaul.s3proxy.S3Proxy;
+import org.gaul.s3proxy.auth.AuthenticationType;
+import org.gaul.s3proxy.blobstore.BlobStore;
+import org.gaul.s3proxy.nio2blob.TransientNio2BlobStore;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+
+/**
+ * S3 for tests: S3Proxy (in process, checking each caller's SigV4 signature with that caller's own
+ * secret, through a blob-store locator fed by the {@link AwsWorld}) behind a thin front that does
+ * what S3Proxy does not: per-identity authorization of each action on each bucket and prefix,
+ * SSE-KMS with who may decrypt, bucket regions (301 PermanentRedirect with
+ * {@code x-amz-bucket-region}), ExpectedBucketOwner (403), and GetBucketLocation. It records every
+ * request, so tests count S3 calls and bytes.
+ *
+ * <p>The front forwards requests unchanged, Host header included (the signature covers it), which
+ * needs {@code -Djdk.httpclient.allowRestrictedHeaders=host} (set by the build for tests).
+ */
+public final class S3Front implements AutoCloseable {
+  private static final Pattern CREDENTIAL = Pattern.compile("Credential=([^/]+)/[^/]+/([^/]+)/");
+  private static final Set<String> HOP = Set.of("connection", "content-length", "expect", "upgrade", "transfer-encoding", "keep-alive", "date");
+
+  /** One request as the front saw it. */
+  public record Call(String principal, String operation, String action, String bucket, String key, int status, long bytesOut) {}
+
+  private final AwsWorld world;
+  private final BlobStore store = new TransientNio2BlobStore();
+  private final S3Proxy proxy;
+  private final HttpServer server;
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final List<Call> calls = new CopyOnWriteArrayList<>();
+  private final AtomicLong bytesOut = new AtomicLong();
+
+  public S3Front(AwsWorld world) {
+    this.world = world;
+    try {
+      proxy = S3Proxy.builder()
+          .blobStore(store)
+          .endpoint(URI.create("http://127.0.0.1:0"))
+          .awsAuthentication(AuthenticationType.AWS_V4, "unused-identity", "unused-credential")
+          .ignoreUnknownHeaders(true)
+          .build();
+      proxy.setBlobStoreLocator((identity, container, blob) ->
+          identity == null ? null : world.secretOf(identity).map(secret -> new AccessGrant(secret, store)).orElse(null));
+      proxy.start();
+      long deadline = System.currentTimeMillis() + 10_000;
+      while (!"STARTED".equals(proxy.getState())) {
+        if (System.currentTimeMillis() > deadline) {
+          throw new IllegalStateException("S3Proxy did not start");
+        }
+        Thread.sleep(10);
+      }
+      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+    server.createContext("/", this::handle);
+    server.setExecutor(Executors.newCachedThreadPool());
+    server.start();
+  }
+
+  public URI endpoint() {
+    return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+  }
+
+  /** Creates the world's bucket in the store (call after declaring it in the world). */
+  public S3Front createBucket(String bucket) {
+    store.createContainer(bucket);
+    return this;
+  }
+
+  public S3Front putObject(String bucket, String key, byte[] bytes) {
+    return putObject(bucket, key, new ByteArrayInputStream(bytes), bytes.length);
+  }
+
+  public S3Front putObject(String bucket, String key, InputStream content, long length) {
+    store.putBlob(PutObjectRequest.builder().bucket(bucket).key(key).contentLength(length).build(), content);
+    return this;
+  }
+
+  public boolean exists(String bucket, String key) {
+    return store.blobMetadataIfPresent(bucket, key) != null;
+  }
+
+  public List<Call> calls() {
+    return List.copyOf(calls);
+  }
+
+  public void clearCalls() {
+    calls.clear();
+  }
+
+  private void handle(HttpExchange ex) throws IOException {
+    String method = ex.getRequestMethod();
+    URI uri = ex.getRequestURI();
+    String path = uri.getRawPath();
+    String query = uri.getRawQuery() == null ? "" : uri.getRawQuery();
+    String[] parts = path.substring(1).split("/", 2);
+    String bucketName = URLDecoder.decode(parts[0], StandardCharsets.UTF_8);
+    String key = parts.length > 1 && !parts[1].isEmpty() ? URLDecoder.decode(parts[1], StandardCharsets.UTF_8) : null;
+    byte[] body = ex.getRequestBody().readAllBytes();
+
+    String operation = operation(method, key, query);
+    String action = action(operation);
+    String auth = ex.getRequestHeaders().getFirst("Authorization");
+    Matcher m = auth == null ? null : CREDENTIAL.matcher(auth);
+    if (m == null || !m.find()) {
+      answer(ex, null, operation, action, bucketName, key, 403, "AccessDenied", "Access Denied", null);
+      return;
+    }
+    String signingRegion = m.group(2);
+    Caller caller = world.caller(m.group(1), ex.getRequestHeaders().getFirst("X-Amz-Security-Token"));
+    if (caller.problem() != null) {
+      answer(ex, null, operation, action, bucketName, key, 403, caller.problem(), "The AWS Access Key Id you provided does not exist in our records.", null);
+      return;
+    }
+    Bucket bucket = world.bucket(bucketName).orElse(null);
+    if (bucket == null) {
+      answer(ex, caller, operation, action, bucketName, key, 404, "NoSuchBucket", "The specified bucket does not exist", null);
+      return;
+    }
+    if (!operation.equals("GetBucketLocation") && !bucket.region().equals(signingRegion)) {
+      ex.getResponseHeaders().set("x-amz-bucket-region", bucket.region());
+      answer(ex, caller, operation, action, bucketName, key, 301, "PermanentRedirect",
+          "The bucket you are attempting to access must be addressed using the specified endpoint. Please send all future requests to this endpoint.", null);
+      return;
+    }
+    String expectedOwner = ex.getRequestHeaders().getFirst("x-amz-expected-bucket-owner");
+    if (expectedOwner != null && !expectedOwner.equals(bucket.owner())) {
+      answer(ex, caller, operation, action, bucketName, key, 403, "AccessDenied", "Access Denied", null);
+      return;
+    }
+    if (!world.allows(caller.principalArn(), action, bucketName, key)) {
+      if (operation.equals("HeadBucket")) {
+        ex.getResponseHeaders().set("x-amz-bucket-region", bucket.region());
+      }
+      answer(ex, caller, operation, action, bucketName, key, 403, "AccessDenied", "Access Denied", null);
+      return;
+    }
+    boolean kms = bucket.kmsKeyArn() != null;
+    if (kms && (operation.equals("GetObject") || operation.equals("PutObject")) && !bucket.kmsUsers().contains(caller.principalArn())) {
+      // What S3 answers when KMS refuses the caller the bucket's key.
+      answer(ex, caller, operation, action, bucketName, key, 403, "AccessDenied",
+          "The ciphertext refers to a customer master key that does not exist, does not exist in this region, or you are not allowed to access.", null);
+      return;
+    }
+    if (operation.equals("GetBucketLocation")) {
+      String constraint = bucket.region().equals("us-east-1") ? "" : bucket.region();
+      answer(ex, caller, operation, action, bucketName, key, 200, null, null,
+          "<?xml version=\"1.0\" encoding=\"UTF-8\"?><LocationConstraint xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">" + constraint + "</LocationConstraint>");
+      return;
+    }
+    forward(ex, caller, operation, action, bucket, key, body);
+  }
+
+  private void forward(HttpExchange ex, Caller caller, String operation, String action, Bucket bucket, String key, byte[] body) throws IOException {
+    URI target = URI.create("http://127.0.0.1:" + proxy.getPort() + ex.getRequestURI().getRawPath()
+        + (ex.getRequestURI().getRawQuery() == null ? "" : "?" + ex.getRequestURI().getRawQuery()));
+    HttpRequest.Builder request = HttpRequest.newBuilder(target)
+        .method(ex.getRequestMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+    ex.getRequestHeaders().forEach((name, values) -> {
+      if (!HOP.contains(name.toLowerCase(Locale.ROOT))) {
+        values.forEach(v -> request.header(name, v));
+      }
+    });
+    HttpResponse<byte[]> response;
+    try {
+      response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException(e);
+    }
+    response.headers().map().forEach((name, values) -> {
+      if (!HOP.contains(name.toLowerCase(Locale.ROOT)) && !name.startsWith(":")) {
+        values.forEach(v -> ex.getResponseHeaders().add(name, v));
+      }
+    });
+    if (bucket.kmsKeyArn() != null && (operation.equals("GetObject") || operation.equals("HeadObject"))) {
+      ex.getResponseHeaders().set("x-amz-server-side-encryption", "aws:kms");
+      ex.getResponseHeaders().set("x-amz-server-side-encryption-aws-kms-key-id", bucket.kmsKeyArn());
+    }
+    if (operation.equals("HeadBucket")) {
+      ex.getResponseHeaders().set("x-amz-bucket-region", bucket.region());
+    }
+    byte[] out = response.body() == null ? new byte[0] : response.body();
+    boolean head = ex.getRequestMethod().equals("HEAD");
+    long length = head ? response.headers().firstValueAsLong("content-length").orElse(-1) : out.length;
+    if (head) {
+      ex.getResponseHeaders().set("Content-Length", String.valueOf(Math.max(length, 0)));
+      ex.sendResponseHeaders(response.statusCode(), -1);
+    } else {
+      ex.sendResponseHeaders(response.statusCode(), out.length == 0 ? -1 : out.length);
+      try (OutputStream os = ex.getResponseBody()) {
+        os.write(out);
+      }
+    }
+    ex.close();
+    long sent = head ? 0 : out.length;
+    bytesOut.addAndGet(sent);
+    calls.add(new Call(caller.principalArn(), operation, action, bucket.name(), key, response.statusCode(), sent));
+  }
+
+  private void answer(HttpExchange ex, Caller caller, String operation, String action, String bucket, String key, int status,
+      String code, String message, String body) throws IOException {
+    String xml = body != null ? body
+        : "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>" + code + "</Code><Message>" + message
+            + "</Message><RequestId>4442587FB7D0A2F9</RequestId><HostId>emulated</HostId></Error>";
+    byte[] bytes = xml.getBytes(StandardCharsets.UTF_8);
+    ex.getResponseHeaders().set("Content-Type", "application/xml");
+    if (ex.getRequestMethod().equals("HEAD")) {
+      ex.sendResponseHeaders(status, -1);
+    } else {
+      ex.sendResponseHeaders(status, bytes.length);
+      try (OutputStream os = ex.getResponseBody()) {
+        os.write(bytes);
+      }
+    }
+    ex.close();
+    calls.add(new Call(caller == null ? null : caller.principalArn(), operation, action, bucket, key, status, 0));
+  }
+
+  static String operation(String method, String key, String query) {
+    if (key == null) {
+      return switch (method) {
+        case "HEAD" -> "HeadBucket";
+        case "GET" -> query.contains("location") ? "GetBucketLocation" : "ListObjects";
+        default -> method + "Bucket";
+      };
+    }
+    return switch (method) {
+      case "GET" -> "GetObject";
+      case "HEAD" -> "HeadObject";
+      case "PUT" -> "PutObject";
+      case "DELETE" -> "DeleteObject";
+      default -> method + "Object";
+    };
+  }
+
+  static String action(String operation) {
+    return switch (operation) {
+      case "HeadBucket", "ListObjects" -> "s3:ListBucket";
+      case "GetBucketLocation" -> "s3:GetBucketLocation";
+      case "GetObject", "HeadObject" -> "s3:GetObject";
+      case "PutObject" -> "s3:PutObject";
+      case "DeleteObject" -> "s3:DeleteObject";
+      default -> "s3:" + operation;
+    };
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    try {
+      proxy.stop();
+    } catch (Exception e) {
+      // stopping a test server
+    }
+  }
+}
