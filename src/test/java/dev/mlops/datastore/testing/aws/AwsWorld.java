@@ -182,6 +182,11 @@ public final class AwsWorld {
     return false;
   }
 
+  /** Every session STS issued (for tests that check no secret leaked). */
+  public List<Session> sessions() {
+    return List.copyOf(sessions.values());
+  }
+
   public List<String> bucketNames() {
     return new ArrayList<>(new HashSet<>(buckets.keySet()));
   }

@@ -22,6 +22,12 @@ public final class ClusterTokens {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final String issuer;
   private final KeyPair keys;
+  private final java.util.List<String> minted = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /** Every token minted so far (for tests that check no token leaked). */
+  public java.util.List<String> minted() {
+    return java.util.List.copyOf(minted);
+  }
 
   public ClusterTokens(String issuer) {
     this.issuer = issuer;
@@ -71,7 +77,9 @@ public final class ClusterTokens {
       Signature sig = Signature.getInstance("SHA256withRSA");
       sig.initSign(keys.getPrivate());
       sig.update(signingInput.getBytes(StandardCharsets.US_ASCII));
-      return signingInput + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(sig.sign());
+      String token = signingInput + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(sig.sign());
+      minted.add(token);
+      return token;
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
