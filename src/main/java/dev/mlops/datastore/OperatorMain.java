@@ -69,6 +69,7 @@ public final class OperatorMain {
             });
     TransitionEvents events = new TransitionEvents(client, clock);
     ErrorBackoff backoff = new ErrorBackoff(config.maxErrorBackoff());
+    aws.calls().bindTo(registry);
     IntegrationSessions sessions = new IntegrationSessions(aws);
     TrustChecker trust =
         new TrustChecker(
@@ -81,7 +82,7 @@ public final class OperatorMain {
             events,
             backoff,
             trust,
-            new LiveChecker(client, aws, sessions, clock),
+            new LiveChecker(client, aws, sessions, clock, registry),
             config.minCheckInterval()),
         controller(config));
     operator.register(

@@ -1,5 +1,7 @@
 package dev.mlops.datastore.aws;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -15,12 +17,27 @@ import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
  */
 public final class AwsCallCounter implements ExecutionInterceptor {
   private final Map<String, AtomicLong> calls = new ConcurrentHashMap<>();
+  private volatile MeterRegistry registry;
+
+  /** Also counts into {@code datastore.aws.calls} (Prometheus: datastore_aws_calls_total{service,operation}). */
+  public void bindTo(MeterRegistry meters) {
+    this.registry = meters;
+  }
 
   @Override
   public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
     String service = attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME);
     String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
     calls.computeIfAbsent(service + ":" + operation, k -> new AtomicLong()).incrementAndGet();
+    MeterRegistry meters = registry;
+    if (meters != null) {
+      Counter.builder("datastore.aws.calls")
+          .description("AWS calls the operator made, retries included")
+          .tag("service", String.valueOf(service))
+          .tag("operation", String.valueOf(operation))
+          .register(meters)
+          .increment();
+    }
   }
 
   /** Calls so far, keyed "Service:Operation" (e.g. "Iam:GetRole"). */

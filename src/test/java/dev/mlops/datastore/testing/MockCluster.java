@@ -36,6 +36,7 @@ public final class MockCluster implements AutoCloseable {
   private final LocalAws aws = new LocalAws();
   private final ClusterTokens tokens = new ClusterTokens(ISSUER);
   private Operator operator;
+  private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
 
   /** The issuer the operator is configured with in tests, an EKS-style one. */
   public static final String ISSUER = "https://oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE";
@@ -84,7 +85,7 @@ public final class MockCluster implements AutoCloseable {
     env.putIfAbsent(OperatorConfig.HTTP_PORT, "0");
     operator =
         OperatorMain.create(
-            client, OperatorConfig.fromEnvironment(env), clock, new SimpleMeterRegistry(), aws.services());
+            client, OperatorConfig.fromEnvironment(env), clock, metrics, aws.services());
     operator.start();
     return this;
   }
@@ -92,6 +93,11 @@ public final class MockCluster implements AutoCloseable {
   /** The AWS the operator talks to: IAM, STS and S3 on loopback, over one world. */
   public LocalAws aws() {
     return aws;
+  }
+
+  /** The operator's metrics. */
+  public SimpleMeterRegistry metrics() {
+    return metrics;
   }
 
   /** The key the cluster signs service account tokens with. */

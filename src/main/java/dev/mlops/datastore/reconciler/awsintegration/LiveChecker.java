@@ -18,6 +18,8 @@ import io.fabric8.kubernetes.api.model.authentication.TokenRequest;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -71,11 +73,18 @@ public final class LiveChecker {
   private final Clock clock;
   private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
-  public LiveChecker(KubernetesClient client, AwsServices aws, IntegrationSessions sessions, Clock clock) {
+  private final DistributionSummary s3CallsPerCheck;
+  private final DistributionSummary stsCallsPerCheck;
+
+  public LiveChecker(KubernetesClient client, AwsServices aws, IntegrationSessions sessions, Clock clock, MeterRegistry meters) {
     this.client = client;
     this.aws = aws;
     this.sessions = sessions;
     this.clock = clock;
+    this.s3CallsPerCheck = DistributionSummary.builder("datastore.check.s3.calls")
+        .description("S3 calls per live check of an integration").register(meters);
+    this.stsCallsPerCheck = DistributionSummary.builder("datastore.check.sts.calls")
+        .description("STS calls per live check of an integration").register(meters);
   }
 
   public static String sessionKey(String namespace, String name) {
@@ -105,8 +114,13 @@ public final class LiveChecker {
         && cached.outcome().checkedAt().plus(interval).isAfter(now)) {
       return cached.outcome();
     }
-    Outcome outcome = accessKey != null ? withAccessKey(ai, accessKey, secret, key) : withIrsa(ai, serviceAccounts, lookup, key);
+    int[] stsCalls = {0};
+    Outcome outcome = accessKey != null
+        ? withAccessKey(ai, accessKey, secret, key, stsCalls)
+        : withIrsa(ai, serviceAccounts, lookup, key, stsCalls);
     cache.put(ai.getMetadata().getUid(), new Cached(fingerprint, outcome));
+    stsCallsPerCheck.record(stsCalls[0]);
+    s3CallsPerCheck.record(outcome.bucket() == null ? 0 : outcome.bucket().calls());
     return outcome;
   }
 
@@ -126,7 +140,7 @@ public final class LiveChecker {
     return ai.getSpec().getRegion() == null ? "us-east-1" : ai.getSpec().getRegion();
   }
 
-  private Outcome withAccessKey(AwsIntegration ai, AccessKeyAuth auth, Secret secret, String sessionKey) {
+  private Outcome withAccessKey(AwsIntegration ai, AccessKeyAuth auth, Secret secret, String sessionKey, int[] stsCalls) {
     String secretName = auth.getSecretRef().getName();
     String idKey = auth.getAccessKeyIdKey() == null ? "AWS_ACCESS_KEY_ID" : auth.getAccessKeyIdKey();
     String secretKey = auth.getSecretAccessKeyKey() == null ? "AWS_SECRET_ACCESS_KEY" : auth.getSecretAccessKeyKey();
@@ -149,6 +163,7 @@ public final class LiveChecker {
     AwsCredentials credentials = AwsBasicCredentials.create(id, key);
     CallerIdentity identity;
     try {
+      stsCalls[0]++;
       identity = aws.sts().callerIdentity(credentials, stsRegion(ai));
     } catch (AwsCallException e) {
       if (e.kind() == AwsCallException.Kind.TRANSIENT) {
@@ -162,7 +177,8 @@ public final class LiveChecker {
     return probe(ai, session, sessionKey, "True", "CredentialsVerified", "the access key of Secret " + secretName + " is " + identity.arn(), Map.of(), identity);
   }
 
-  private Outcome withIrsa(AwsIntegration ai, List<String> serviceAccounts, Function<String, ServiceAccount> lookup, String sessionKey) {
+  private Outcome withIrsa(AwsIntegration ai, List<String> serviceAccounts, Function<String, ServiceAccount> lookup, String sessionKey,
+      int[] stsCalls) {
     IrsaAuth irsa = ai.getSpec().getAuth().getIrsa();
     String ns = ai.getMetadata().getNamespace();
     String audience = irsa.getAudience() == null ? "sts.amazonaws.com" : irsa.getAudience();
@@ -187,6 +203,7 @@ public final class LiveChecker {
         continue;
       }
       try {
+        stsCalls[0]++;
         SessionCredentials session = aws.sts().assumeRoleWithWebIdentity(irsa.getRoleArn(), token, sessionName(name), stsRegion(ai));
         live.put(name, new ServiceAccountLive("Verified", "Verified", "assumed " + session.identity().arn()));
         if (proven == null) {

@@ -132,6 +132,11 @@ class LiveVerificationIT {
     assertThat(ai.getStatus().getIdentity().getArn()).startsWith("arn:aws:sts::" + ACCOUNT + ":assumed-role/rime-s3/");
     assertThat(cluster.aws().iamSts().calls().stream().filter(c -> c.startsWith("sts:"))).hasSize(2);
     assertThat(s3().calls()).hasSizeLessThanOrEqualTo(6);
+    // The operator's own count, as its metrics expose it.
+    var metrics = cluster.metrics();
+    assertThat(metrics.get("datastore.check.sts.calls").summary().max()).isEqualTo(2.0);
+    assertThat(metrics.get("datastore.check.s3.calls").summary().max()).isEqualTo(s3().calls().size());
+    assertThat(metrics.get("datastore.aws.calls").tags("service", "Sts", "operation", "AssumeRoleWithWebIdentity").counter().count()).isEqualTo(2.0);
     assertThat(rows(ai)).containsExactly("s3:GetBucketLocation=Allowed", "s3:ListBucket=Allowed", "s3:GetObject=Allowed");
     List<String> secrets = new ArrayList<>(cluster.tokens().minted());
     world().sessions().forEach(s -> {
