@@ -288,6 +288,35 @@ class LiveVerificationIT {
     assertThat(condition("fraud-data", Conditions.RECONCILING)).isEmpty();
   }
 
+  @Test
+  void shouldShowWhichLinkIsBrokenInKubectlGet() {
+    String key = "arn:aws:kms:us-east-1:" + ACCOUNT + ":key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    role("system:serviceaccount:" + NAMESPACE + ":rime-agent-model-tester", "system:serviceaccount:" + NAMESPACE + ":*reader");
+    bucket(ACCOUNT, "us-east-1", "s3:ListBucket", "s3:GetBucketLocation", "s3:GetObject");
+    serviceAccounts("rime-agent-model-tester", "rime-agent-rime-cross-plane-server", "reader", "kms-reader");
+    cluster.aws().bucket("kms-bucket", ACCOUNT, "us-east-1");
+    world().kms("kms-bucket", key).grant(ROLE_ARN, "kms-bucket", "", "s3:ListBucket", "s3:GetBucketLocation", "s3:GetObject");
+    s3().putObject("kms-bucket", "x.csv", "a,b\n".getBytes(StandardCharsets.UTF_8));
+    AwsIntegration kmsOne = Resources.irsaIntegration("encrypted-data", Platform.Custom, "kms-reader");
+    kmsOne.getSpec().setBucket("kms-bucket");
+
+    cluster.client().resource(Resources.irsaIntegration("fraud-data", Platform.RobustIntelligence)).create();
+    cluster.client().resource(Resources.irsaIntegration("reader-data", Platform.Custom, "reader")).create();
+    cluster.client().resource(kmsOne).create();
+
+    awaitCondition("fraud-data", Conditions.READY, c -> c.getReason().equals("SubjectNotAllowed"));
+    awaitCondition("reader-data", Conditions.READY, c -> c.getStatus().equals("True"));
+    awaitCondition("encrypted-data", Conditions.READY, c -> c.getReason().equals("KmsAccessDenied"));
+    var crd = MockCluster.generatedCrds().stream().filter(c -> c.getSpec().getNames().getKind().equals("AwsIntegration")).findFirst().orElseThrow();
+    String table = dev.mlops.datastore.testing.PrinterColumns.table(crd,
+        cluster.client().resources(AwsIntegration.class).inNamespace(NAMESPACE).list().getItems());
+    System.out.println("$ kubectl get awsi -n " + NAMESPACE + "\n" + table);
+
+    assertThat(table).containsPattern("encrypted-data\\s+1m\\s+kms-bucket\\s+KmsAccessDenied\\s+False")
+        .containsPattern("fraud-data\\s+1m\\s+rime-blob-integration\\s+SubjectNotAllowed\\s+False")
+        .containsPattern("reader-data\\s+1m\\s+rime-blob-integration\\s+Ready\\s+True");
+  }
+
   private void assertNothingLeaked(List<String> secrets) {
     StringBuilder everything = new StringBuilder();
     for (ILoggingEvent e : logs.list) {
