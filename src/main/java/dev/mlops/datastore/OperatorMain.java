@@ -86,7 +86,8 @@ public final class OperatorMain {
             config.minCheckInterval()),
         controller(config));
     operator.register(
-        new DatasetReconciler(new DatasetStatusFactory(clock), events), controller(config));
+        new DatasetReconciler(new DatasetStatusFactory(clock), events, sessions, clock, config.minCheckInterval()),
+        controller(config));
     return operator;
   }
 

@@ -17,6 +17,8 @@ public final class Main {
         trust-check  evaluate a role's trust policy for service accounts, offline:
                      trust-check --policy FILE --issuer URL --role-arn ARN
                        --service-account NAMESPACE:NAME [--service-account ...] [--audience AUD]
+        inspect      check a dataset (a local file or folder, or s3://BUCKET/KEY):
+                     inspect PATH [--data-type DATA_TYPE_DELTA_TABLE] [--label-col NAME]
         help         print this help
 
       The operator is configured with OPERATOR_* environment variables; see README.md.
@@ -39,6 +41,8 @@ public final class Main {
         return OperatorMain.run();
       case "trust-check":
         return TrustCheckCommand.run(java.util.List.of(args).subList(1, args.length), out, err);
+      case "inspect":
+        return InspectCommand.run(java.util.List.of(args).subList(1, args.length), System.getenv(), out, err);
       case "help":
       case "--help":
       case "-h":

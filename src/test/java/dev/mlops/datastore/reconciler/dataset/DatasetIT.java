@@ -53,9 +53,11 @@ class DatasetIT {
 
     cluster.client().resource(Resources.serviceAccount("late", Map.of())).create();
     await("fraud-ref", DatasetStatusFactory.INTEGRATION_READY, "True");
-    Condition ready = condition("fraud-ref", Conditions.READY).orElseThrow();
-    assertThat(ready.getStatus()).isEqualTo("Unknown");
-    assertThat(ready.getReason()).isEqualTo("NotInspected");
+    Condition ready = await("fraud-ref", Conditions.READY, "True");
+    assertThat(ready.getMessage()).contains("CSV with 3 columns");
+    Dataset ds = cluster.client().resources(Dataset.class).inNamespace(NAMESPACE).withName("fraud-ref").get();
+    assertThat(ds.getStatus().getColumns()).containsExactly("id", "amount", "label");
+    assertThat(ds.getStatus().getFormat()).isEqualTo("CSV");
   }
 
   @Test

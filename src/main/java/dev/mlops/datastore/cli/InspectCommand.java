@@ -1,0 +1,168 @@
+package dev.mlops.datastore.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mlops.datastore.dataset.DatasetInspector;
+import dev.mlops.datastore.dataset.Inspection;
+import dev.mlops.datastore.dataset.LocalObjectStore;
+import dev.mlops.datastore.dataset.ObjectStore;
+import dev.mlops.datastore.dataset.ObjectStoreException;
+import dev.mlops.datastore.dataset.Problem;
+import dev.mlops.datastore.dataset.S3ObjectStore;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * {@code inspect PATH [--data-type DATA_TYPE_DELTA_TABLE] [--label-col NAME]}: the dataset check
+ * of the operator, on a local file or folder or an {@code s3://} URL (standard AWS credential
+ * chain and endpoint variables). Prints one JSON object; exit 0 when usable, 1 when a problem was
+ * found, 2 on unusable arguments.
+ */
+final class InspectCommand {
+  static final String USAGE = "usage: inspect PATH [--data-type DATA_TYPE_DELTA_TABLE] [--label-col NAME]";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private InspectCommand() {}
+
+  static int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
+    String path = null;
+    boolean delta = false;
+    Map<String, String> params = new LinkedHashMap<>();
+    for (int i = 0; i < args.size(); i++) {
+      String a = args.get(i);
+      switch (a) {
+        case "--help", "-h" -> {
+          out.println(USAGE);
+          return 0;
+        }
+        case "--data-type" -> {
+          if (i + 1 >= args.size()) {
+            return usage(err, "--data-type needs a value");
+          }
+          String v = args.get(++i);
+          if (v.equals("DATA_TYPE_DELTA_TABLE")) {
+            delta = true;
+          } else if (!v.equals("DATA_TYPE_UNSPECIFIED")) {
+            return usage(err, "--data-type must be DATA_TYPE_DELTA_TABLE or DATA_TYPE_UNSPECIFIED, not '" + v + "'");
+          }
+        }
+        case "--label-col" -> {
+          if (i + 1 >= args.size()) {
+            return usage(err, "--label-col needs a value");
+          }
+          params.put("label_col", args.get(++i));
+        }
+        default -> {
+          if (a.startsWith("--") || path != null) {
+            return usage(err, "unexpected argument '" + a + "'");
+          }
+          path = a;
+        }
+      }
+    }
+    if (path == null) {
+      return usage(err, "PATH is required");
+    }
+    ObjectStore store;
+    String key;
+    S3Client s3 = null;
+    if (path.startsWith("s3://")) {
+      String rest = path.substring(5);
+      int slash = rest.indexOf('/');
+      String bucket = slash < 0 ? rest : rest.substring(0, slash);
+      key = slash < 0 ? "" : rest.substring(slash + 1);
+      if (bucket.isEmpty() || (!delta && key.isEmpty())) {
+        return usage(err, "'" + path + "' names no object (s3://BUCKET/KEY)");
+      }
+      try {
+        var builder = S3Client.builder().crossRegionAccessEnabled(true)
+            .region(Region.of(env.getOrDefault("AWS_REGION", env.getOrDefault("AWS_DEFAULT_REGION", "us-east-1"))));
+        String endpoint = env.get("AWS_ENDPOINT_URL_S3");
+        if (endpoint != null && !endpoint.isBlank()) {
+          builder.endpointOverride(URI.create(endpoint)).forcePathStyle(true);
+        }
+        s3 = builder.build();
+      } catch (RuntimeException e) {
+        return usage(err, "cannot set up S3 (" + e.getClass().getSimpleName() + ")");
+      }
+      store = new S3ObjectStore(s3, bucket, null);
+    } else {
+      Path p = Path.of(path);
+      if (Files.isDirectory(p)) {
+        store = new LocalObjectStore(p);
+        key = "";
+        delta = true;
+      } else if (Files.isRegularFile(p)) {
+        if (delta) {
+          return usage(err, "'" + path + "' is a file; a Delta table is a folder");
+        }
+        store = new LocalObjectStore(p.toAbsolutePath().getParent());
+        key = p.getFileName().toString();
+      } else {
+        return usage(err, "'" + path + "' does not exist");
+      }
+    }
+    Inspection inspection;
+    try {
+      inspection = DatasetInspector.inspect(store, key, delta, params);
+    } catch (ObjectStoreException e) {
+      err.println("error: " + e.getMessage());
+      return 1;
+    } finally {
+      if (s3 != null) {
+        s3.close();
+      }
+    }
+    out.println(toJson(path, inspection));
+    return inspection.usable() ? 0 : 1;
+  }
+
+  static String toJson(String path, Inspection i) {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("path", path);
+    root.put("format", i.format() == null ? null : i.format().name());
+    ArrayNode columns = root.putArray("columns");
+    i.columns().forEach(columns::add);
+    root.put("columnCount", i.columns().size());
+    if (i.rows() == null) {
+      root.putNull("rows");
+    } else {
+      root.put("rows", i.rows());
+    }
+    if (i.delta() != null) {
+      ObjectNode d = root.putObject("delta");
+      d.put("version", i.delta().version());
+      d.put("files", i.delta().files());
+      ArrayNode parts = d.putArray("partitionColumns");
+      i.delta().partitionColumns().forEach(parts::add);
+      d.put("minReaderVersion", i.delta().minReaderVersion());
+      ArrayNode features = d.putArray("readerFeatures");
+      i.delta().readerFeatures().forEach(features::add);
+    } else {
+      root.putNull("delta");
+    }
+    if (i.sizeBytes() != null) {
+      root.put("sizeBytes", i.sizeBytes());
+    }
+    ArrayNode problems = root.putArray("problems");
+    for (Problem p : i.problems()) {
+      problems.addObject().put("reason", p.reason()).put("message", p.message());
+    }
+    root.put("bytesRead", i.bytesRead());
+    root.put("requests", i.requests());
+    return root.toString();
+  }
+
+  private static int usage(PrintStream err, String problem) {
+    err.println("error: " + problem + " (" + USAGE + ")");
+    return 2;
+  }
+}

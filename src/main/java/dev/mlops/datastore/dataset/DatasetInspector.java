@@ -1,0 +1,296 @@
+package dev.mlops.datastore.dataset;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Inspects a dataset by reading as few bytes as its format allows: one HEAD and usually one
+ * ranged GET (a 64 KiB prefix of text, or the 64 KiB suffix holding a Parquet footer), a second
+ * only when the first was not enough; for a Delta table, its log (see {@link DeltaLogReader}).
+ * The content decides the format; a name that promises another format is reported with a hint.
+ */
+public final class DatasetInspector {
+  static final int PREFIX = 64 * 1024;
+  static final int MAX_HEADER = 1024 * 1024;
+  /** Column-naming keys of data_params: any key ending in _col, and these lists. */
+  private static final String SINGLE_SUFFIX = "_col";
+  private static final String LIST_SUFFIX = "_cols";
+
+  private DatasetInspector() {}
+
+  /**
+   * @param key the object key, or the table folder for a Delta table
+   * @param deltaTable whether the dataset is declared a Delta table
+   * @param dataParams column-naming parameters to check (label_col, ...)
+   */
+  public static Inspection inspect(ObjectStore rawStore, String key, boolean deltaTable, Map<String, String> dataParams) {
+    CountingObjectStore store = new CountingObjectStore(rawStore);
+    Inspection result = new Inspection();
+    try {
+      if (deltaTable) {
+        DeltaLogReader.read(store, key, result);
+      } else {
+        object(store, key, result);
+      }
+    } catch (ObjectStoreException e) {
+      result.problem(readProblem(e, store, key));
+    } catch (RuntimeException e) {
+      result.problem(Problem.format("Unreadable", "the dataset could not be read (" + e.getClass().getSimpleName() + ")"));
+    }
+    if (result.columns != null && dataParams != null) {
+      checkColumns(result, dataParams);
+    }
+    result.bytesRead = store.bytesRead();
+    result.requests = store.requests();
+    return result;
+  }
+
+  private static Problem readProblem(ObjectStoreException e, ObjectStore store, String key) {
+    return switch (e.kind()) {
+      case NOT_FOUND -> Problem.readable("ObjectNotFound", e.getMessage());
+      case KMS_DENIED -> Problem.readable("KmsAccessDenied", e.getMessage() + ": the object is SSE-KMS encrypted and the identity may not use its key (kms:Decrypt)");
+      case ACCESS_DENIED -> Problem.readable("AccessDenied", e.getMessage()
+          + "; without s3:ListBucket S3 also answers 403 (not 404) for a key that does not exist, so check the path too");
+      case TRANSIENT -> throw e;
+      case OTHER -> Problem.readable("Unreadable", e.getMessage());
+    };
+  }
+
+  private static void object(ObjectStore store, String key, Inspection result) {
+    ObjectStore.ObjectInfo info = store.head(key);
+    result.sizeBytes = info.size();
+    result.etag = info.etag();
+    result.lastModified = info.lastModified();
+    result.encryption = info.encryption();
+    Optional<DataFormat> declared = DataFormat.fromName(key);
+    if (info.size() == 0) {
+      result.problem(Problem.format("EmptyObject", store.describe(key) + " is empty"));
+      return;
+    }
+    byte[] first;
+    boolean wholeObject;
+    if (declared.orElse(null) == DataFormat.PARQUET) {
+      // The name promises Parquet: start from the footer end, which also shows the magic.
+      first = store.readSuffix(key, PREFIX);
+      wholeObject = first.length >= info.size();
+      if (endsWith(first, "PAR1") || endsWith(first, "PARE")) {
+        parquet(store, key, info, first, declared, result);
+        return;
+      }
+      if (!wholeObject) {
+        first = store.read(key, 0, PREFIX);
+      }
+    } else {
+      first = store.read(key, 0, PREFIX);
+      wholeObject = first.length >= info.size();
+    }
+    switch (TextSchemaReader.sniff(first)) {
+      case PARQUET, PARQUET_ENCRYPTED -> {
+        byte[] tail = wholeObject ? first : store.readSuffix(key, PREFIX);
+        parquet(store, key, info, tail, declared, result);
+      }
+      case GZIP -> gzip(first, wholeObject, declared, result, store, key);
+      case JSON_ARRAY -> {
+        result.format = null;
+        String hint = declared.orElse(null) == DataFormat.JSONL
+            ? "the object holds one JSON array, not JSON Lines (one object per line): write one record per line, or gzip it and name it .json.gz"
+            : "the object holds one uncompressed JSON array: the platforms read JSON Lines (.jsonl) or a gzipped array (.json.gz)";
+        result.problem(Problem.format("FormatMismatch", hint));
+      }
+      case JSON_OBJECT -> {
+        result.format = DataFormat.JSONL;
+        apply(TextSchemaReader.jsonLines(TextSchemaReader.decode(first), wholeObject), result);
+        mismatch(declared, DataFormat.JSONL, result);
+      }
+      case TEXT, EMPTY -> csv(store, key, info, first, wholeObject, declared, result);
+    }
+  }
+
+  private static void parquet(ObjectStore store, String key, ObjectStore.ObjectInfo info, byte[] tail, Optional<DataFormat> declared, Inspection result) {
+    result.format = DataFormat.PARQUET;
+    mismatch(declared, DataFormat.PARQUET, result);
+    try {
+      ParquetFooterReader.Footer footer = ParquetFooterReader.read(store, key, tail, info.size());
+      result.columns = footer.columns();
+      result.rows = footer.rows();
+    } catch (ParquetFooterReader.UnreadableFooter e) {
+      result.problem(e.problem());
+    }
+  }
+
+  private static void gzip(byte[] first, boolean wholeObject, Optional<DataFormat> declared, Inspection result, ObjectStore store, String key) {
+    byte[] inflated;
+    try {
+      inflated = TextSchemaReader.gunzip(first);
+    } catch (IOException e) {
+      result.problem(Problem.format("CorruptGzip", "the object starts like gzip but cannot be inflated (" + e.getMessage() + ")"));
+      return;
+    }
+    boolean complete = wholeObject && inflated.length < TextSchemaReader.MAX_INFLATED;
+    switch (TextSchemaReader.sniff(inflated)) {
+      case JSON_ARRAY -> {
+        result.format = DataFormat.JSON_GZ;
+        apply(TextSchemaReader.jsonArray(TextSchemaReader.decode(inflated), complete), result);
+        if (declared.isPresent() && declared.get() != DataFormat.JSON_GZ) {
+          result.problem(Problem.format("FormatMismatch", "the object is gzip-compressed JSON (one array of records), but its name says "
+              + declared.get().extension() + ": name it .json.gz"));
+        }
+      }
+      case JSON_OBJECT -> {
+        result.format = DataFormat.JSONL_GZ;
+        apply(TextSchemaReader.jsonLines(TextSchemaReader.decode(inflated), complete), result);
+        if (declared.isPresent() && declared.get() != DataFormat.JSONL_GZ && declared.get() != DataFormat.JSON_GZ) {
+          result.problem(Problem.format("FormatMismatch", "the object is gzip-compressed JSON Lines, but its name says "
+              + declared.get().extension() + ": name it .jsonl.gz"));
+        }
+      }
+      case EMPTY -> result.problem(Problem.format("EmptyObject", "the gzip stream inflates to nothing"));
+      default -> {
+        result.format = null;
+        result.problem(Problem.format("FormatMismatch", "the object is gzip-compressed "
+            + (declared.orElse(null) == DataFormat.CSV ? "CSV named .csv: the platforms read plain CSV; decompress it" : "text that is not JSON")
+            + "; gzip is supported for .jsonl.gz and .json.gz only"));
+      }
+    }
+  }
+
+  private static void csv(ObjectStore store, String key, ObjectStore.ObjectInfo info, byte[] first, boolean wholeObject, Optional<DataFormat> declared,
+      Inspection result) {
+    if (looksBinary(first)) {
+      result.problem(Problem.format("UnsupportedFormat", "the object is binary and none of CSV, Parquet, JSON Lines or gzip"));
+      return;
+    }
+    result.format = DataFormat.CSV;
+    String text = TextSchemaReader.decode(first);
+    TextSchemaReader.Result header = TextSchemaReader.csvHeader(text, wholeObject);
+    if (header.needMore()) {
+      // The header is longer than the first read: one more, larger read.
+      int more = (int) Math.min(info.size(), MAX_HEADER);
+      byte[] bigger = store.read(key, 0, more);
+      header = TextSchemaReader.csvHeader(TextSchemaReader.decode(bigger), bigger.length >= info.size());
+      if (header.needMore()) {
+        header = new TextSchemaReader.Result(null, false, Problem.format("HeaderTooLong", "the CSV header is longer than " + MAX_HEADER + " bytes"));
+      }
+    }
+    apply(header, result);
+    if (declared.isPresent() && declared.get() == DataFormat.PARQUET) {
+      result.problem(Problem.format("FormatMismatch", "the name says Parquet, but the object is text (no PAR1 magic): name it .csv if it is CSV"));
+    } else {
+      mismatch(declared, DataFormat.CSV, result);
+    }
+  }
+
+  private static void mismatch(Optional<DataFormat> declared, DataFormat actual, Inspection result) {
+    if (declared.isPresent() && declared.get() != actual
+        && !(declared.get() == DataFormat.JSON_GZ && actual == DataFormat.JSONL_GZ)) {
+      result.problem(Problem.format("FormatMismatch", "the name says " + declared.get().extension() + " but the object is "
+          + actual.name().replace('_', '.').toLowerCase(Locale.ROOT) + ": name it " + actual.extension()));
+    }
+  }
+
+  private static void apply(TextSchemaReader.Result r, Inspection result) {
+    if (r.problem() != null) {
+      result.problem(r.problem());
+    } else if (r.columns() != null) {
+      result.columns = r.columns();
+    } else {
+      result.problem(Problem.format("NoRecords", "no complete record in the first bytes"));
+    }
+  }
+
+  private static boolean endsWith(byte[] b, String magic) {
+    if (b.length < 4) {
+      return false;
+    }
+    for (int i = 0; i < 4; i++) {
+      if (b[b.length - 4 + i] != magic.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean looksBinary(byte[] b) {
+    if (b.length >= 2 && ((b[0] & 0xff) == 0xFF && (b[1] & 0xff) == 0xFE || (b[0] & 0xff) == 0xFE && (b[1] & 0xff) == 0xFF)) {
+      return false;
+    }
+    int zeros = 0;
+    int n = Math.min(b.length, 4096);
+    for (int i = 0; i < n; i++) {
+      if (b[i] == 0) {
+        zeros++;
+      }
+    }
+    // UTF-16 without a BOM has a zero in every other byte; binary has them scattered.
+    return zeros > 0 && zeros < n / 3;
+  }
+
+  /** Every column-naming data param must name a column; a near miss is suggested. */
+  static void checkColumns(Inspection result, Map<String, String> params) {
+    List<String> columns = result.columns();
+    params.forEach((name, value) -> {
+      List<String> wanted = new ArrayList<>();
+      if (name.endsWith(SINGLE_SUFFIX)) {
+        wanted.add(value);
+      } else if (name.endsWith(LIST_SUFFIX)) {
+        for (String v : value.replace("[", "").replace("]", "").replace("\"", "").split(",")) {
+          if (!v.isBlank()) {
+            wanted.add(v.strip());
+          }
+        }
+      }
+      for (String w : wanted) {
+        if (!columns.contains(w)) {
+          String near = nearest(w, columns);
+          result.problem(Problem.schema("ColumnNotFound", "dataParams." + name + " names column '" + w + "', which the dataset does not have"
+              + (near == null ? "" : "; did you mean '" + near + "'?") + " (columns: " + preview(columns) + ")"));
+        }
+      }
+    });
+  }
+
+  private static String preview(List<String> columns) {
+    return columns.size() <= 20 ? String.join(", ", columns) : String.join(", ", columns.subList(0, 20)) + ", ... (" + columns.size() + " in all)";
+  }
+
+  static String nearest(String wanted, List<String> columns) {
+    String best = null;
+    int bestDistance = Integer.MAX_VALUE;
+    for (String c : columns) {
+      if (c.equalsIgnoreCase(wanted)) {
+        return c;
+      }
+      int d = distance(wanted.toLowerCase(Locale.ROOT), c.toLowerCase(Locale.ROOT));
+      if (d < bestDistance) {
+        bestDistance = d;
+        best = c;
+      }
+    }
+    return best != null && bestDistance <= Math.max(2, wanted.length() / 3) ? best : null;
+  }
+
+  private static int distance(String a, String b) {
+    if (Math.abs(a.length() - b.length()) > 10 || a.length() > 200 || b.length() > 200) {
+      return Integer.MAX_VALUE;
+    }
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      prev[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
+  }
+}

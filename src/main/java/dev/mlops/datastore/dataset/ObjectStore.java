@@ -1,0 +1,31 @@
+package dev.mlops.datastore.dataset;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The few ranged operations dataset inspection needs, over S3 or a local folder. Keys are relative
+ * to the store (an S3 bucket, or a local root).
+ */
+public interface ObjectStore {
+  /** Size, version and encryption of an object. */
+  record ObjectInfo(long size, String etag, Instant lastModified, String encryption, String kmsKeyId) {}
+
+  /** A listed object. */
+  record Listed(String key, long size) {}
+
+  /** @throws ObjectStoreException NOT_FOUND when there is no such object */
+  ObjectInfo head(String key);
+
+  /** Bytes {@code [offset, offset + length)}, fewer at the end of the object. */
+  byte[] read(String key, long offset, int length);
+
+  /** The last {@code length} bytes (all of them when the object is shorter). */
+  byte[] readSuffix(String key, int length);
+
+  /** Keys under {@code prefix}, sorted, after {@code startAfter} when given. */
+  List<Listed> list(String prefix, String startAfter);
+
+  /** A description for messages, e.g. s3://bucket. */
+  String describe(String key);
+}

@@ -1,0 +1,346 @@
+package dev.mlops.datastore.dataset;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Column names from the first bytes of a text dataset: a CSV header (quotes, multi-line quoted
+ * names, CRLF / CR / LF, a BOM, UTF-16, and the delimiter among , ; tab and |), the keys of the
+ * first JSON Lines records, or of the first records of one JSON array. Gzip is buffered whole
+ * before it is inflated (the JDK's GZIPInputStream stops after the first member on a live
+ * stream), and inflation stops at a bounded size.
+ */
+public final class TextSchemaReader {
+  static final int MAX_INFLATED = 4 * 1024 * 1024;
+  private static final int MAX_RECORDS = 1000;
+  private static final char[] DELIMITERS = {',', ';', '\t', '|'};
+  private static final JsonFactory JSON = JsonFactory.builder()
+      .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(200).maxStringLength(1_000_000).build())
+      .build();
+
+  private TextSchemaReader() {}
+
+  /** The result of reading a header or records: columns, or the need for more bytes, or a problem. */
+  public record Result(List<String> columns, boolean needMore, Problem problem) {
+    static Result of(List<String> columns) {
+      return new Result(columns, false, null);
+    }
+
+    static Result more() {
+      return new Result(null, true, null);
+    }
+
+    static Result failed(Problem p) {
+      return new Result(null, false, p);
+    }
+  }
+
+  /** What the first bytes are. */
+  public enum Sniffed {
+    EMPTY,
+    PARQUET,
+    PARQUET_ENCRYPTED,
+    GZIP,
+    JSON_ARRAY,
+    JSON_OBJECT,
+    TEXT
+  }
+
+  public static Sniffed sniff(byte[] head) {
+    if (head.length == 0) {
+      return Sniffed.EMPTY;
+    }
+    if (head.length >= 4 && head[0] == 'P' && head[1] == 'A' && head[2] == 'R' && (head[3] == '1' || head[3] == 'E')) {
+      return head[3] == '1' ? Sniffed.PARQUET : Sniffed.PARQUET_ENCRYPTED;
+    }
+    if (head.length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
+      return Sniffed.GZIP;
+    }
+    String text = decode(head);
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isWhitespace(c)) {
+        continue;
+      }
+      return c == '[' ? Sniffed.JSON_ARRAY : c == '{' ? Sniffed.JSON_OBJECT : Sniffed.TEXT;
+    }
+    return Sniffed.TEXT;
+  }
+
+  /** Text with its BOM honoured (UTF-8, UTF-16 LE/BE) and removed. */
+  static String decode(byte[] b) {
+    if (b.length >= 3 && (b[0] & 0xff) == 0xEF && (b[1] & 0xff) == 0xBB && (b[2] & 0xff) == 0xBF) {
+      return new String(b, 3, b.length - 3, StandardCharsets.UTF_8);
+    }
+    if (b.length >= 2 && (b[0] & 0xff) == 0xFF && (b[1] & 0xff) == 0xFE) {
+      return new String(b, 2, (b.length - 2) & ~1, StandardCharsets.UTF_16LE);
+    }
+    if (b.length >= 2 && (b[0] & 0xff) == 0xFE && (b[1] & 0xff) == 0xFF) {
+      return new String(b, 2, (b.length - 2) & ~1, StandardCharsets.UTF_16BE);
+    }
+    if (b.length >= 4 && b[0] != 0 && b[1] == 0 && b[2] != 0 && b[3] == 0) {
+      return new String(b, 0, b.length & ~1, StandardCharsets.UTF_16LE);
+    }
+    if (b.length >= 4 && b[0] == 0 && b[1] != 0 && b[2] == 0 && b[3] != 0) {
+      return new String(b, 0, b.length & ~1, StandardCharsets.UTF_16BE);
+    }
+    return new String(b, StandardCharsets.UTF_8);
+  }
+
+  /** Inflated bytes of a gzip prefix: as many as the prefix holds, at most {@link #MAX_INFLATED}. */
+  static byte[] gunzip(byte[] prefix) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(prefix), 8192)) {
+      byte[] buf = new byte[8192];
+      int n;
+      while (out.size() < MAX_INFLATED && (n = in.read(buf)) > 0) {
+        out.write(buf, 0, Math.min(n, MAX_INFLATED - out.size()));
+      }
+    } catch (EOFException truncated) {
+      // The prefix ends inside the stream: what was inflated so far is what we read.
+    }
+    return out.toByteArray();
+  }
+
+  /**
+   * The header of a CSV text.
+   *
+   * @param complete whether the text is the whole object (no more bytes to fetch)
+   */
+  public static Result csvHeader(String text, boolean complete) {
+    int end = recordEnd(text, 0);
+    if (end < 0) {
+      if (!complete) {
+        return Result.more();
+      }
+      end = text.length();
+    }
+    String header = text.substring(0, end);
+    if (header.isBlank()) {
+      return Result.failed(Problem.format("EmptyHeader", "the first line of the CSV is empty: no column names"));
+    }
+    int next = skipNewline(text, end);
+    int secondEnd = next < text.length() ? recordEnd(text, next) : -1;
+    String second = secondEnd > next ? text.substring(next, secondEnd) : null;
+    char delimiter = delimiter(header, second);
+    List<String> names = split(header, delimiter);
+    return Result.of(names);
+  }
+
+  /** The index where the record starting at {@code from} ends (an unquoted CR or LF), or -1. */
+  static int recordEnd(String text, int from) {
+    boolean quoted = false;
+    for (int i = from; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == '"') {
+        quoted = !quoted;
+      } else if (!quoted && (c == '\n' || c == '\r')) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static int skipNewline(String text, int at) {
+    if (at < text.length() && text.charAt(at) == '\r') {
+      at++;
+    }
+    if (at < text.length() && text.charAt(at) == '\n') {
+      at++;
+    }
+    return at;
+  }
+
+  /** The candidate found most often in the header, preferring one the second record agrees with. */
+  private static char delimiter(String header, String second) {
+    char best = ',';
+    long bestScore = 0;
+    for (char d : DELIMITERS) {
+      int count = countUnquoted(header, d);
+      if (count == 0) {
+        continue;
+      }
+      boolean consistent = second == null || countUnquoted(second, d) == count;
+      long score = (consistent ? 1_000_000L : 0) + count;
+      if (score > bestScore) {
+        best = d;
+        bestScore = score;
+      }
+    }
+    return best;
+  }
+
+  private static int countUnquoted(String s, char d) {
+    int n = 0;
+    boolean quoted = false;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '"') {
+        quoted = !quoted;
+      } else if (!quoted && c == d) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  static List<String> split(String record, char delimiter) {
+    List<String> out = new ArrayList<>();
+    StringBuilder cur = new StringBuilder();
+    boolean quoted = false;
+    for (int i = 0; i < record.length(); i++) {
+      char c = record.charAt(i);
+      if (quoted) {
+        if (c == '"') {
+          if (i + 1 < record.length() && record.charAt(i + 1) == '"') {
+            cur.append('"');
+            i++;
+          } else {
+            quoted = false;
+          }
+        } else {
+          cur.append(c);
+        }
+      } else if (c == '"') {
+        quoted = true;
+      } else if (c == delimiter) {
+        out.add(cur.toString());
+        cur.setLength(0);
+      } else {
+        cur.append(c);
+      }
+    }
+    out.add(cur.toString());
+    return out;
+  }
+
+  /**
+   * Keys of the first JSON Lines records (in order of first appearance).
+   *
+   * @param complete whether the text is the whole object
+   */
+  public static Result jsonLines(String text, boolean complete) {
+    Set<String> keys = new LinkedHashSet<>();
+    int records = 0;
+    int start = 0;
+    while (start < text.length() && records < MAX_RECORDS) {
+      int nl = indexOfNewline(text, start);
+      if (nl < 0 && !complete) {
+        break; // a partial last line
+      }
+      int end = nl < 0 ? text.length() : nl;
+      String line = text.substring(start, end).strip();
+      start = end + 1;
+      if (line.isEmpty()) {
+        continue;
+      }
+      List<String> lineKeys = objectKeys(line);
+      if (lineKeys == null) {
+        if (records == 0) {
+          String trimmed = line.strip();
+          if (trimmed.equals("{") || trimmed.startsWith("{") && !trimmed.endsWith("}")) {
+            return Result.failed(Problem.format("NotJsonLines",
+                "the object holds pretty-printed JSON spread over several lines, not JSON Lines (one JSON object per line)"));
+          }
+          return Result.failed(Problem.format("InvalidJsonLine", "line 1 is not a JSON object"));
+        }
+        return Result.failed(Problem.format("InvalidJsonLine", "record " + (records + 1) + " is not a JSON object on one line"));
+      }
+      keys.addAll(lineKeys);
+      records++;
+    }
+    if (records == 0) {
+      return complete ? Result.failed(Problem.format("NoRecords", "no JSON record found")) : Result.more();
+    }
+    return Result.of(List.copyOf(keys));
+  }
+
+  private static int indexOfNewline(String text, int from) {
+    for (int i = from; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == '\n' || c == '\r') {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** Top-level keys of one JSON object, or null when the text is not exactly one object. */
+  static List<String> objectKeys(String text) {
+    try (JsonParser p = JSON.createParser(text)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      List<String> keys = new ArrayList<>();
+      JsonToken t;
+      while ((t = p.nextToken()) != JsonToken.END_OBJECT) {
+        if (t != JsonToken.FIELD_NAME) {
+          return null;
+        }
+        keys.add(p.currentName());
+        p.nextToken();
+        p.skipChildren();
+      }
+      return p.nextToken() == null ? keys : null;
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** Keys of the first records of one JSON array, read as far as the text goes. */
+  public static Result jsonArray(String text, boolean complete) {
+    Set<String> keys = new LinkedHashSet<>();
+    int records = 0;
+    try (JsonParser p = JSON.createParser(text)) {
+      if (p.nextToken() != JsonToken.START_ARRAY) {
+        return Result.failed(Problem.format("InvalidJson", "the object does not start with a JSON array"));
+      }
+      while (records < MAX_RECORDS) {
+        JsonToken t = p.nextToken();
+        if (t == null || t == JsonToken.END_ARRAY) {
+          break;
+        }
+        if (t != JsonToken.START_OBJECT) {
+          return Result.failed(Problem.format("InvalidJson", "element " + (records + 1) + " of the array is not a JSON object (a record)"));
+        }
+        List<String> recordKeys = new ArrayList<>();
+        while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+          recordKeys.add(p.currentName());
+          p.nextToken();
+          p.skipChildren();
+        }
+        if (t != JsonToken.END_OBJECT) {
+          break;
+        }
+        keys.addAll(recordKeys);
+        records++;
+      }
+    } catch (IOException | RuntimeException e) {
+      if (records == 0) {
+        return complete
+            ? Result.failed(Problem.format("InvalidJson", "the JSON array cannot be read: " + firstLine(e.getMessage())))
+            : Result.more();
+      }
+    }
+    if (records == 0) {
+      return complete ? Result.failed(Problem.format("NoRecords", "the JSON array holds no record")) : Result.more();
+    }
+    return Result.of(List.copyOf(keys));
+  }
+
+  private static String firstLine(String s) {
+    return s == null ? "" : s.lines().findFirst().orElse("");
+  }
+}
