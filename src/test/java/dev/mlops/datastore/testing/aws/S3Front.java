@@ -28,7 +28,6 @@ import org.gaul.s3proxy.AccessGrant;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.blobstore.BlobStore;
-import org.gaul.s3proxy.nio2blob.TransientNio2BlobStore;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 
 /**
@@ -50,7 +49,8 @@ public final class S3Front implements AutoCloseable {
   public record Call(String principal, String operation, String action, String bucket, String key, int status, long bytesOut) {}
 
   private final AwsWorld world;
-  private final BlobStore store = new TransientNio2BlobStore();
+  private final java.nio.file.Path directory;
+  private final BlobStore store;
   private final S3Proxy proxy;
   private final HttpServer server;
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -60,6 +60,9 @@ public final class S3Front implements AutoCloseable {
   public S3Front(AwsWorld world) {
     this.world = world;
     try {
+      // On disk, not in memory: tests put objects of hundreds of megabytes.
+      directory = java.nio.file.Files.createTempDirectory("s3front");
+      store = new org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore(directory.toString());
       proxy = S3Proxy.builder()
           .blobStore(store)
           .endpoint(URI.create("http://127.0.0.1:0"))
@@ -160,6 +163,12 @@ public final class S3Front implements AutoCloseable {
       if (operation.equals("HeadBucket")) {
         ex.getResponseHeaders().set("x-amz-bucket-region", bucket.region());
       }
+      answer(ex, caller, operation, action, bucketName, key, 403, "AccessDenied", "Access Denied", null);
+      return;
+    }
+    if ((operation.equals("GetObject") || operation.equals("HeadObject")) && store.blobMetadataIfPresent(bucketName, key) == null
+        && !world.allows(caller.principalArn(), "s3:ListBucket", bucketName, null)) {
+      // Without s3:ListBucket, S3 does not say whether a key exists: 403, not 404.
       answer(ex, caller, operation, action, bucketName, key, 403, "AccessDenied", "Access Denied", null);
       return;
     }
@@ -273,6 +282,11 @@ public final class S3Front implements AutoCloseable {
     };
   }
 
+  /** Bytes the front sent back for keys starting with {@code prefix}. */
+  public long bytesOut(String bucket, String prefix) {
+    return calls.stream().filter(c -> bucket.equals(c.bucket()) && c.key() != null && c.key().startsWith(prefix)).mapToLong(Call::bytesOut).sum();
+  }
+
   @Override
   public void close() {
     server.stop(0);
@@ -280,6 +294,11 @@ public final class S3Front implements AutoCloseable {
       proxy.stop();
     } catch (Exception e) {
       // stopping a test server
+    }
+    try (var files = java.nio.file.Files.walk(directory)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // a temporary folder
     }
   }
 }
