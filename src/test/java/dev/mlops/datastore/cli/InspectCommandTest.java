@@ -1,0 +1,100 @@
+package dev.mlops.datastore.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mlops.datastore.testing.aws.LocalAws;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** inspect as a person runs it: a path in, one JSON object and an exit code out. */
+class InspectCommandTest {
+  private static final Path DATA = Path.of("..", "shared", "data");
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  private int run(Map<String, String> env, String... args) {
+    return InspectCommand.run(List.of(args), env, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  private JsonNode json() throws IOException {
+    return new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void shouldDescribeAParquetFileAndExitZero() throws IOException {
+    assertThat(run(Map.of(), DATA.resolve("parquet/alltypes_plain.parquet").toString(), "--label-col", "bool_col")).isZero();
+
+    JsonNode j = json();
+    assertThat(j.path("format").asText()).isEqualTo("PARQUET");
+    assertThat(j.path("columnCount").asInt()).isEqualTo(11);
+    assertThat(j.path("rows").asLong()).isEqualTo(8);
+    assertThat(j.path("problems").size()).isZero();
+    assertThat(j.path("bytesRead").asLong()).isPositive();
+    assertThat(j.path("requests").asInt()).isEqualTo(2);
+    assertThat(j.has("delta")).isTrue();
+  }
+
+  @Test
+  void shouldDescribeADeltaTableFolder() throws IOException {
+    assertThat(run(Map.of(), DATA.resolve("delta/data-reader-partition-values").toString(), "--data-type", "DATA_TYPE_DELTA_TABLE")).isZero();
+
+    JsonNode j = json();
+    assertThat(j.path("format").asText()).isEqualTo("DELTA_TABLE");
+    assertThat(j.path("delta").path("version").asLong()).isZero();
+    assertThat(j.path("delta").path("partitionColumns").get(0).asText()).isEqualTo("as_int");
+  }
+
+  @Test
+  void shouldExitOneWithTheProblemForAMisspelledLabel(@TempDir Path dir) throws IOException {
+    Path csv = Files.writeString(dir.resolve("d.csv"), "id,label\n1,0\n");
+
+    assertThat(run(Map.of(), csv.toString(), "--label-col", "lable")).isEqualTo(1);
+
+    JsonNode problem = json().path("problems").get(0);
+    assertThat(problem.path("reason").asText()).isEqualTo("ColumnNotFound");
+    assertThat(problem.path("message").asText()).contains("did you mean 'label'?");
+  }
+
+  @Test
+  void shouldExitTwoWithOneLineOnUnusableArguments() {
+    String[][] bad = {{}, {"/no/such/file.csv"}, {"a.csv", "b.csv"}, {"x.csv", "--data-type", "PARQUET"}, {"--label-col"}, {"s3://"}};
+    for (String[] args : bad) {
+      err.reset();
+      assertThat(run(Map.of(), args)).as(String.join(" ", args)).isEqualTo(2);
+      assertThat(err.toString(StandardCharsets.UTF_8).strip()).startsWith("error: ").doesNotContain("\n");
+    }
+  }
+
+  @Test
+  void shouldReadFromS3WithTheStandardChainAndEndpointVariables() throws IOException {
+    try (LocalAws aws = new LocalAws()) {
+      aws.bucket("cli-bucket", "111122223333", "us-east-1");
+      aws.world().user("arn:aws:iam::111122223333:user/cli", "AKIACLITEST000000000", "cli-secret");
+      aws.world().grant("arn:aws:iam::111122223333:user/cli", "cli-bucket", "", "s3:GetObject", "s3:ListBucket");
+      aws.s3().putObject("cli-bucket", "d/x.jsonl", "{\"id\":1,\"label\":0}\n".getBytes(StandardCharsets.UTF_8));
+      System.setProperty("aws.accessKeyId", "AKIACLITEST000000000");
+      System.setProperty("aws.secretAccessKey", "cli-secret");
+      try {
+        int code = run(Map.of("AWS_ENDPOINT_URL_S3", aws.s3().endpoint().toString(), "AWS_REGION", "us-east-1"), "s3://cli-bucket/d/x.jsonl", "--label-col", "label");
+
+        assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(json().path("format").asText()).isEqualTo("JSONL");
+        assertThat(json().path("requests").asInt()).isEqualTo(2);
+      } finally {
+        System.clearProperty("aws.accessKeyId");
+        System.clearProperty("aws.secretAccessKey");
+      }
+    }
+  }
+}
