@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** inspect as a person runs it: a path in, one JSON object and an exit code out. */
 class InspectCommandTest {
-  private static final Path DATA = Path.of("..", "shared", "data");
+  private static final Path DATA = Path.of("src", "test", "resources", "data");
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 

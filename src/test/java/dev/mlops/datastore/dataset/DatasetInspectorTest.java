@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** Readers over the real files of shared/data and text cases written here. */
 class DatasetInspectorTest {
-  static final Path DATA = Path.of("..", "shared", "data");
+  static final Path DATA = Path.of("src", "test", "resources", "data");
 
   private static Inspection file(Path path, Map<String, String> params) {
     return DatasetInspector.inspect(new LocalObjectStore(path.getParent()), path.getFileName().toString(), false, params);

@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
  * identity; requests and bytes are counted at the S3 server, not assumed.
  */
 class DatasetInspectionIT {
-  private static final Path DATA = Path.of("..", "shared", "data");
+  private static final Path DATA = Path.of("src", "test", "resources", "data");
   private static final Duration WAIT = Duration.ofSeconds(30);
 
   private MockCluster cluster;
