@@ -1,0 +1,73 @@
+{{- define "ado.fullname" -}}
+{{- if contains .Chart.Name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "ado.labels" -}}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
+{{- end -}}
+
+{{- define "ado.selectorLabels" -}}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "ado.serviceAccountName" -}}
+{{- default (include "ado.fullname" .) .Values.serviceAccount.name -}}
+{{- end -}}
+
+{{- define "ado.leaderElection" -}}
+{{- if or .Values.leaderElection.enabled (gt (int .Values.replicaCount) 1) -}}true{{- else -}}false{{- end -}}
+{{- end -}}
+
+{{/* The operator's rules, by purpose; shared by ClusterRoles and namespaced Roles. */}}
+{{- define "ado.rules.resources" -}}
+# Read the custom resources; patch AwsIntegrations to add and remove the finalizer.
+- apiGroups: ["datastore.mlops.dev"]
+  resources: ["awsintegrations", "datasets"]
+  verbs: ["get", "list", "watch"]
+- apiGroups: ["datastore.mlops.dev"]
+  resources: ["awsintegrations"]
+  verbs: ["patch", "update"]
+- apiGroups: ["datastore.mlops.dev"]
+  resources: ["awsintegrations/status", "datasets/status"]
+  verbs: ["get", "patch", "update"]
+- apiGroups: ["datastore.mlops.dev"]
+  resources: ["awsintegrations/finalizers"]
+  verbs: ["patch", "update"]
+{{- end -}}
+
+{{- define "ado.rules.serviceaccounts" -}}
+# Annotate the integrations' service accounts for IRSA (only the annotations it owns).
+- apiGroups: [""]
+  resources: ["serviceaccounts"]
+  verbs: ["get", "list", "watch", "patch"]
+{{- end -}}
+
+{{- define "ado.rules.tokens" -}}
+# Short-lived tokens of those service accounts, to prove their identity with STS.
+- apiGroups: [""]
+  resources: ["serviceaccounts/token"]
+  verbs: ["create"]
+{{- end -}}
+
+{{- define "ado.rules.secrets" -}}
+# The access-key Secrets integrations name: get only, never list or watch.
+- apiGroups: [""]
+  resources: ["secrets"]
+  verbs: ["get"]
+{{- end -}}
+
+{{- define "ado.rules.events" -}}
+# Events on condition transitions.
+- apiGroups: [""]
+  resources: ["events"]
+  verbs: ["create", "patch"]
+{{- end -}}
