@@ -58,6 +58,23 @@ public final class TrustPolicyEvaluator {
     }
   }
 
+  /**
+   * The verdict a parser keeping the last of duplicate keys would give (what IAM is reported to do
+   * with a document it stored anyway); otherwise the same as {@link #evaluate}.
+   */
+  public static TrustVerdict evaluateLastWins(String policyText, TrustRequest request) {
+    try {
+      Parsed parsed = PolicyParser.parse(policyText);
+      if (parsed.root() == null) {
+        return malformed(List.of(parsed.syntaxError()), List.of());
+      }
+      List<String> grammar = grammarErrors(parsed.root());
+      return grammar.isEmpty() ? new Evaluation(parsed.root(), request).run() : malformed(grammar, List.of());
+    } catch (RuntimeException e) {
+      return malformed(List.of("the document could not be evaluated (" + e.getClass().getSimpleName() + ")"), List.of());
+    }
+  }
+
   private static TrustVerdict malformed(List<String> problems, List<TrustWarning> warnings) {
     return new TrustVerdict(
         Verdict.DENIED,
@@ -77,12 +94,12 @@ public final class TrustPolicyEvaluator {
     String explanation =
         "the trust policy repeats a JSON key ("
             + which
-            + "); IAM's grammar forbids duplicate keys, and JSON parsers keep only the last value, so"
-            + " all but the last are ignored. Read that way the role would be "
+            + "), which IAM's grammar forbids; fix: use one key with an array of values, e.g. \"...:sub\": [\"system:serviceaccount:ns:a\", \"system:serviceaccount:ns:b\"]."
+            + " JSON parsers keep only the last value; read that way the role would be "
             + lastWins.verdict().name()
             + " for this service account ("
             + lastWins.explanation()
-            + "). Fix: use one key with an array of values, e.g. \"...:sub\": [\"system:serviceaccount:ns:a\", \"system:serviceaccount:ns:b\"]";
+            + ")";
     return new TrustVerdict(Verdict.DENIED, List.of(TrustReason.MalformedPolicy), List.copyOf(warnings), explanation);
   }
 

@@ -9,7 +9,7 @@ import dev.mlops.datastore.api.v1alpha1.AwsIntegration;
 import dev.mlops.datastore.api.v1alpha1.Condition;
 import dev.mlops.datastore.api.v1alpha1.Platform;
 import dev.mlops.datastore.reconciler.Conditions;
-import dev.mlops.datastore.testing.ApplyAsJsonPatchDispatcher.Recorded;
+import dev.mlops.datastore.sandbox.kube.ApplyAsJsonPatchDispatcher.Recorded;
 import dev.mlops.datastore.testing.MockCluster;
 import dev.mlops.datastore.testing.Resources;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;

@@ -239,7 +239,7 @@ class TrustPolicyValidIT {
     assertThat(everything).doesNotContain(payload).doesNotContain("c2lnbmF0dXJl");
   }
 
-  private dev.mlops.datastore.testing.aws.AwsWorld world() {
+  private dev.mlops.datastore.sandbox.aws.AwsWorld world() {
     return cluster.aws().world();
   }
 

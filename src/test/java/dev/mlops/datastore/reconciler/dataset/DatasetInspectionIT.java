@@ -14,7 +14,7 @@ import dev.mlops.datastore.api.v1alpha1.Platform;
 import dev.mlops.datastore.reconciler.Conditions;
 import dev.mlops.datastore.testing.MockCluster;
 import dev.mlops.datastore.testing.Resources;
-import dev.mlops.datastore.testing.aws.S3Front;
+import dev.mlops.datastore.sandbox.aws.S3Front;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import java.io.IOException;
 import java.io.InputStream;

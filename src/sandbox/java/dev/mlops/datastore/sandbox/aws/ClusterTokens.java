@@ -1,4 +1,4 @@
-package dev.mlops.datastore.testing.aws;
+package dev.mlops.datastore.sandbox.aws;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

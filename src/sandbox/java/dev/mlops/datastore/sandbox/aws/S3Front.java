@@ -1,9 +1,9 @@
-package dev.mlops.datastore.testing.aws;
+package dev.mlops.datastore.sandbox.aws;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.mlops.datastore.testing.aws.AwsWorld.Bucket;
-import dev.mlops.datastore.testing.aws.AwsWorld.Caller;
+import dev.mlops.datastore.sandbox.aws.AwsWorld.Bucket;
+import dev.mlops.datastore.sandbox.aws.AwsWorld.Caller;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;

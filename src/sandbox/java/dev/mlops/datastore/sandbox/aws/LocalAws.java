@@ -1,4 +1,4 @@
-package dev.mlops.datastore.testing.aws;
+package dev.mlops.datastore.sandbox.aws;
 
 import dev.mlops.datastore.aws.AwsServices;
 import java.util.List;

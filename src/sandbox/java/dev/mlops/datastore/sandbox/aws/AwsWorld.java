@@ -1,4 +1,4 @@
-package dev.mlops.datastore.testing.aws;
+package dev.mlops.datastore.sandbox.aws;
 
 import java.security.PublicKey;
 import java.security.SecureRandom;
@@ -49,6 +49,23 @@ public final class AwsWorld {
   private final Set<String> iamDenied = ConcurrentHashMap.newKeySet();
   private final AtomicInteger stsFailures = new AtomicInteger();
   private volatile Duration sessionLifetime = Duration.ofMinutes(15);
+  private final Map<String, StsDecider> deciders = new ConcurrentHashMap<>();
+
+  /** Decides, for a role without explicit subjects, whether STS admits a token. */
+  @FunctionalInterface
+  public interface StsDecider {
+    boolean admits(String issuer, String subject, String audience);
+  }
+
+  /** STS follows this decider for the role (used when no explicit subjects are given). */
+  public AwsWorld stsDecider(String roleArn, StsDecider decider) {
+    deciders.put(roleArn, decider);
+    return this;
+  }
+
+  Optional<StsDecider> decider(String roleArn) {
+    return Optional.ofNullable(deciders.get(roleArn));
+  }
 
   public AwsWorld provider(String arn, String issuer, PublicKey signingKey, String... clientIds) {
     providers.put(arn, new Provider(arn, issuer, List.of(clientIds), signingKey));

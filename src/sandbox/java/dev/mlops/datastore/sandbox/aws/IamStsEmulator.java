@@ -1,13 +1,13 @@
-package dev.mlops.datastore.testing.aws;
+package dev.mlops.datastore.sandbox.aws;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.mlops.datastore.testing.aws.AwsWorld.Caller;
-import dev.mlops.datastore.testing.aws.AwsWorld.Provider;
-import dev.mlops.datastore.testing.aws.AwsWorld.Role;
-import dev.mlops.datastore.testing.aws.AwsWorld.Session;
+import dev.mlops.datastore.sandbox.aws.AwsWorld.Caller;
+import dev.mlops.datastore.sandbox.aws.AwsWorld.Provider;
+import dev.mlops.datastore.sandbox.aws.AwsWorld.Role;
+import dev.mlops.datastore.sandbox.aws.AwsWorld.Session;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -196,7 +196,10 @@ public final class IamStsEmulator implements AutoCloseable {
     }
     String subject = claims.path("sub").asText();
     Role role = world.role(roleArn).orElse(null);
-    if (role == null || role.allowedSubjects().stream().noneMatch(glob -> subject.matches(globToRegex(glob)))) {
+    boolean admitted = role != null && (role.allowedSubjects().isEmpty()
+        ? world.decider(roleArn).map(d -> d.admits(iss, subject, audiences.get(0))).orElse(false)
+        : role.allowedSubjects().stream().anyMatch(glob -> subject.matches(globToRegex(glob))));
+    if (!admitted) {
       error(ex, STS_NS, 403, "Sender", "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity");
       return;
     }

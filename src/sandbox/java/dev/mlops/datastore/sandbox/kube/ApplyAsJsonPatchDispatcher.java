@@ -1,4 +1,4 @@
-package dev.mlops.datastore.testing;
+package dev.mlops.datastore.sandbox.kube;
 
 import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
 import io.fabric8.kubernetes.client.server.mock.CustomResourceAware;
@@ -41,13 +41,13 @@ public final class ApplyAsJsonPatchDispatcher extends Dispatcher
 
   private final KubernetesMixedDispatcher delegate;
   private final List<Recorded> requests = new CopyOnWriteArrayList<>();
-  private volatile dev.mlops.datastore.testing.aws.ClusterTokens tokens;
+  private volatile dev.mlops.datastore.sandbox.aws.ClusterTokens tokens;
 
   /**
    * Answers TokenRequests (which the mock does not emulate) for existing service accounts with
    * JWTs signed by {@code tokens}, as an API server would; null turns it off.
    */
-  public void mintTokensWith(dev.mlops.datastore.testing.aws.ClusterTokens tokens) {
+  public void mintTokensWith(dev.mlops.datastore.sandbox.aws.ClusterTokens tokens) {
     this.tokens = tokens;
   }
 

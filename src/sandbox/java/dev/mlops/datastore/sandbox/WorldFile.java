@@ -1,0 +1,241 @@
+package dev.mlops.datastore.sandbox;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mlops.datastore.sandbox.aws.LocalAws;
+import dev.mlops.datastore.sandbox.kube.EmbeddedKubernetes;
+import dev.mlops.datastore.trust.TrustPolicyEvaluator;
+import dev.mlops.datastore.trust.TrustRequest;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Loads an AWS world from YAML into the local AWS: OIDC providers, roles (trust policy, the
+ * subjects STS admits, grants), users with keys, buckets (owner, region, KMS key) and their
+ * objects, read from local files and folders relative to the world file. Every error names the
+ * file and the field.
+ *
+ * <pre>
+ * oidcProviders:
+ *   - account: "111122223333"          # the provider for the sandbox cluster's issuer
+ *     clientIds: [sts.amazonaws.com]
+ * roles:
+ *   - arn: arn:aws:iam::111122223333:role/rime-s3
+ *     trustPolicyFile: policies/rime.json   # or trustPolicy: |
+ *     stsAllows: ["system:serviceaccount:rime:*"]   # optional: else STS follows the trust policy
+ *     attachedPolicies: []
+ *     grants: [{bucket: rime-data, prefix: "", actions: [s3:ListBucket, s3:GetObject]}]
+ * users:
+ *   - arn: arn:aws:iam::111122223333:user/reader
+ *     accessKeyId: AKIA...
+ *     secretAccessKey: ...
+ *     grants: [...]
+ * buckets:
+ *   - name: rime-data
+ *     owner: "111122223333"
+ *     region: us-east-1
+ *     kmsKey: arn:aws:kms:...           # optional, with kmsUsers: [principal ARNs]
+ *     objects:
+ *       - {key: data/fraud_ref.csv, file: data/fraud_ref.csv}
+ *       - {prefix: tables/events/, folder: data/events}
+ * </pre>
+ */
+public final class WorldFile {
+  /** A world file that cannot be used: the message names the file and the field. */
+  public static final class Invalid extends Exception {
+    public Invalid(String message) {
+      super(message);
+    }
+  }
+
+  private final Path file;
+  private final JsonNode root;
+
+  private WorldFile(Path file, JsonNode root) {
+    this.file = file;
+    this.root = root;
+  }
+
+  public static WorldFile read(Path file) throws Invalid {
+    if (!Files.isRegularFile(file)) {
+      throw new Invalid(file + ": no such file");
+    }
+    try {
+      JsonNode root = Serialization.yamlMapper().readTree(Files.readString(file));
+      if (root == null || !root.isObject()) {
+        throw new Invalid(file + ": not a YAML mapping");
+      }
+      return new WorldFile(file, root);
+    } catch (IOException e) {
+      throw new Invalid(file + ": not valid YAML (" + e.getMessage().lines().findFirst().orElse("") + ")");
+    }
+  }
+
+  /** Puts the world into the local AWS. */
+  public void load(LocalAws aws, PublicKey clusterKey) throws Invalid {
+    for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+      String key = it.next();
+      if (!List.of("oidcProviders", "roles", "users", "buckets").contains(key)) {
+        throw invalid(key, "unknown field (expected oidcProviders, roles, users, buckets)");
+      }
+    }
+    int i = 0;
+    for (JsonNode p : list("oidcProviders")) {
+      String at = "oidcProviders[" + i++ + "]";
+      String account = text(p, at, "account", "\\d{12}", "a 12-digit account ID");
+      String partition = p.path("partition").asText("aws");
+      String issuer = p.path("issuer").asText(EmbeddedKubernetes.ISSUER);
+      List<String> clientIds = strings(p, at + ".clientIds", "clientIds");
+      aws.world().provider("arn:" + partition + ":iam::" + account + ":oidc-provider/" + issuer.replaceFirst("^https://", ""),
+          issuer, clusterKey, clientIds.isEmpty() ? new String[] {"sts.amazonaws.com"} : clientIds.toArray(String[]::new));
+    }
+    List<JsonNode> buckets = list("buckets");
+    i = 0;
+    for (JsonNode b : buckets) {
+      String at = "buckets[" + i++ + "]";
+      String name = text(b, at, "name", "[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", "an S3 bucket name");
+      String owner = text(b, at, "owner", "\\d{12}", "a 12-digit account ID");
+      String region = b.path("region").asText("us-east-1");
+      aws.bucket(name, owner, region);
+      if (b.has("kmsKey")) {
+        aws.world().kms(name, text(b, at, "kmsKey", "arn:aws[a-z-]*:kms:.+", "a KMS key ARN"), strings(b, at + ".kmsUsers", "kmsUsers").toArray(String[]::new));
+      }
+      int o = 0;
+      for (JsonNode obj : b.path("objects")) {
+        objects(aws, name, obj, at + ".objects[" + o++ + "]");
+      }
+    }
+    i = 0;
+    for (JsonNode r : list("roles")) {
+      String at = "roles[" + i++ + "]";
+      String arn = text(r, at, "arn", "arn:aws[a-z-]*:iam::\\d{12}:role/[\\w+=,.@/-]+", "an IAM role ARN");
+      String policy;
+      if (r.has("trustPolicyFile")) {
+        Path p = file.resolveSibling(r.path("trustPolicyFile").asText());
+        try {
+          policy = Files.readString(p);
+        } catch (IOException e) {
+          throw invalid(at + ".trustPolicyFile", "cannot read " + p);
+        }
+      } else if (r.has("trustPolicy")) {
+        policy = r.path("trustPolicy").asText();
+      } else {
+        throw invalid(at, "needs trustPolicy or trustPolicyFile");
+      }
+      List<String> subjects = r.has("stsAllows") ? strings(r, at + ".stsAllows", "stsAllows") : List.of();
+      aws.world().role(arn, policy, subjects, strings(r, at + ".attachedPolicies", "attachedPolicies").toArray(String[]::new));
+      if (!r.has("stsAllows")) {
+        // As IAM does: STS follows the trust policy (a duplicate key keeps its last value).
+        aws.world().stsDecider(arn, (issuer, subject, audience) -> {
+          String[] parts = subject.split(":");
+          if (parts.length != 4) {
+            return false;
+          }
+          TrustRequest request = new TrustRequest(arn, issuer, parts[2], parts[3], audience);
+          return TrustPolicyEvaluator.evaluateLastWins(policy, request).allowed();
+        });
+      }
+      grants(aws, arn, r, at);
+    }
+    i = 0;
+    for (JsonNode u : list("users")) {
+      String at = "users[" + i++ + "]";
+      String arn = text(u, at, "arn", "arn:aws[a-z-]*:iam::\\d{12}:user/[\\w+=,.@/-]+", "an IAM user ARN");
+      aws.world().user(arn, text(u, at, "accessKeyId", "[A-Z0-9]{16,128}", "an access key ID"),
+          text(u, at, "secretAccessKey", ".{1,128}", "a secret access key"));
+      grants(aws, arn, u, at);
+    }
+  }
+
+  private void grants(LocalAws aws, String principal, JsonNode node, String at) throws Invalid {
+    int g = 0;
+    for (JsonNode grant : node.path("grants")) {
+      String where = at + ".grants[" + g++ + "]";
+      String bucket = text(grant, where, "bucket", ".+", "a bucket name");
+      List<String> actions = strings(grant, where + ".actions", "actions");
+      for (String a : actions) {
+        if (!a.matches("s3:[A-Za-z*]+")) {
+          throw invalid(where + ".actions", "'" + a + "' is not an S3 action such as s3:GetObject");
+        }
+      }
+      aws.world().grant(principal, bucket, grant.path("prefix").asText(""), actions.toArray(String[]::new));
+    }
+  }
+
+  private void objects(LocalAws aws, String bucket, JsonNode obj, String at) throws Invalid {
+    try {
+      if (obj.has("file")) {
+        Path p = file.resolveSibling(obj.path("file").asText());
+        if (!Files.isRegularFile(p)) {
+          throw invalid(at + ".file", p + " does not exist");
+        }
+        String key = obj.has("key") ? obj.path("key").asText() : p.getFileName().toString();
+        aws.s3().putObject(bucket, key, Files.readAllBytes(p));
+      } else if (obj.has("folder")) {
+        Path dir = file.resolveSibling(obj.path("folder").asText());
+        if (!Files.isDirectory(dir)) {
+          throw invalid(at + ".folder", dir + " is not a folder");
+        }
+        String prefix = obj.path("prefix").asText("");
+        try (Stream<Path> files = Files.walk(dir)) {
+          for (Path p : files.filter(Files::isRegularFile).sorted().toList()) {
+            aws.s3().putObject(bucket, prefix + dir.relativize(p).toString().replace('\\', '/'), Files.readAllBytes(p));
+          }
+        }
+      } else if (obj.has("content")) {
+        aws.s3().putObject(bucket, text(obj, at, "key", ".+", "an object key"), obj.path("content").asText().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      } else {
+        throw invalid(at, "needs file, folder or content");
+      }
+    } catch (IOException e) {
+      throw invalid(at, "cannot read (" + e.getMessage() + ")");
+    }
+  }
+
+  private List<JsonNode> list(String field) throws Invalid {
+    JsonNode n = root.path(field);
+    if (n.isMissingNode() || n.isNull()) {
+      return List.of();
+    }
+    if (!n.isArray()) {
+      throw invalid(field, "must be a list");
+    }
+    List<JsonNode> out = new ArrayList<>();
+    n.forEach(out::add);
+    return out;
+  }
+
+  private List<String> strings(JsonNode node, String at, String field) throws Invalid {
+    JsonNode n = node.path(field);
+    if (n.isMissingNode() || n.isNull()) {
+      return List.of();
+    }
+    if (!n.isArray()) {
+      throw invalid(at, "must be a list of strings");
+    }
+    List<String> out = new ArrayList<>();
+    n.forEach(e -> out.add(e.asText()));
+    return out;
+  }
+
+  private String text(JsonNode node, String at, String field, String pattern, String what) throws Invalid {
+    JsonNode n = node.path(field);
+    if (n.isMissingNode() || n.isNull() || n.asText().isEmpty()) {
+      throw invalid(at + "." + field, "is required (" + what + ")");
+    }
+    if (!n.asText().matches(pattern)) {
+      throw invalid(at + "." + field, "'" + n.asText() + "' is not " + what);
+    }
+    return n.asText();
+  }
+
+  private Invalid invalid(String field, String problem) {
+    return new Invalid(file + ": " + field + ": " + problem);
+  }
+}

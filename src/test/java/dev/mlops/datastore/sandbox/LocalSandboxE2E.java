@@ -1,0 +1,140 @@
+package dev.mlops.datastore.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The sandbox as a user runs it: {@code java -jar target/aws-datastore-operator-local.jar local
+ * --once --output json}, a separate process, its stdout parsed.
+ */
+class LocalSandboxE2E {
+  private static final Path JAR = Path.of("target", "aws-datastore-operator-local.jar");
+
+  record Run(int exit, String out, String err) {
+    JsonNode json() throws IOException {
+      return new ObjectMapper().readTree(out);
+    }
+  }
+
+  static Run run(String... args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString(), "local"));
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).redirectErrorStream(false).start();
+    byte[] out = p.getInputStream().readAllBytes();
+    byte[] err = p.getErrorStream().readAllBytes();
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+  }
+
+  private static JsonNode find(JsonNode list, String namespace, String name) {
+    for (JsonNode n : list) {
+      if (n.path("namespace").asText().equals(namespace) && n.path("name").asText().equals(name)) {
+        return n.path("status");
+      }
+    }
+    throw new AssertionError(namespace + "/" + name + " not in " + list);
+  }
+
+  private static JsonNode condition(JsonNode status, String type) {
+    for (JsonNode c : status.path("conditions")) {
+      if (c.path("type").asText().equals(type)) {
+        return c;
+      }
+    }
+    throw new AssertionError(type + " missing in " + status);
+  }
+
+  @Test
+  void shouldSettleTheDefaultSceneAndExplainItsFailures() throws Exception {
+    Run run = run("--once", "--output", "json");
+
+    assertThat(run.exit()).as(run.err()).isZero();
+    JsonNode json = run.json();
+    assertThat(json.path("settled").asBoolean()).isTrue();
+    JsonNode integrations = json.path("awsIntegrations");
+    for (String[] ready : new String[][] {{"rime", "fraud-data"}, {"rime", "partner-data"}, {"analytics", "analytics"}}) {
+      assertThat(condition(find(integrations, ready[0], ready[1]), "Ready").path("status").asText()).as(ready[1]).isEqualTo("True");
+    }
+    JsonNode dataRobot = find(integrations, "datarobot", "datarobot-data");
+    JsonNode trust = condition(dataRobot, "TrustPolicyValid");
+    assertThat(trust.path("reason").asText()).isEqualTo("TrustPolicyDenies");
+    assertThat(trust.path("message").asText()).contains("MalformedPolicy").contains("appears 4 times").contains("one key with an array of values");
+    assertThat(dataRobot.path("serviceAccounts").findValuesAsText("live")).containsExactly("Denied", "Denied", "Denied", "Verified");
+    assertThat(dataRobot.path("roleWarnings").get(0).asText()).isEqualTo("MissingEcrPowerUserPolicy");
+
+    JsonNode datasets = json.path("datasets");
+    JsonNode typo = find(datasets, "rime", "fraud-ref-typo");
+    assertThat(condition(typo, "SchemaValid").path("message").asText()).contains("did you mean 'label'?");
+    assertThat(find(datasets, "rime", "fraud-train").path("rows").asLong()).isEqualTo(8);
+    assertThat(find(datasets, "rime", "fraud-events").path("delta").path("version").asLong()).isEqualTo(13);
+    assertThat(condition(find(datasets, "analytics", "daily-report"), "Ready").path("status").asText()).isEqualTo("True");
+    assertThat(run.out()).doesNotContain("sandbox-secret-not-a-real-key");
+  }
+
+  @Test
+  void shouldRunAWorldAndSceneOfOnesOwn(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("world.yaml"), """
+        oidcProviders:
+          - {account: "111122223333", clientIds: [not-sts]}
+        roles:
+          - arn: arn:aws:iam::111122223333:role/r
+            trustPolicy: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE"},"Action":"sts:AssumeRoleWithWebIdentity"}]}'
+            grants: [{bucket: b-data, actions: [s3:ListBucket, s3:GetObject]}]
+        buckets:
+          - name: b-data
+            owner: "111122223333"
+            kmsKey: arn:aws:kms:us-east-1:111122223333:key/k1
+            objects: [{key: x.jsonl, content: '{"id": 1}'}]
+        """);
+    Files.writeString(dir.resolve("scene.yaml"), """
+        apiVersion: v1
+        kind: ServiceAccount
+        metadata: {name: app, namespace: team}
+        ---
+        apiVersion: datastore.mlops.dev/v1alpha1
+        kind: AwsIntegration
+        metadata: {name: i, namespace: team}
+        spec:
+          serviceAccounts: [app]
+          bucket: b-data
+          auth: {irsa: {roleArn: "arn:aws:iam::111122223333:role/r"}}
+        """);
+
+    Run run = run("--world", dir.resolve("world.yaml").toString(), "-f", dir.resolve("scene.yaml").toString(), "--once", "--output", "json");
+
+    assertThat(run.exit()).as(run.err()).isZero();
+    JsonNode status = find(run.json().path("awsIntegrations"), "team", "i");
+    assertThat(condition(status, "TrustPolicyValid").path("reason").asText()).isEqualTo("AudienceNotInProvider");
+    assertThat(condition(status, "CredentialsVerified").path("reason").asText()).isEqualTo("AudienceNotAccepted");
+    assertThat(status.path("serviceAccounts").get(0).path("warnings").toString()).contains("MissingSubjectCondition");
+  }
+
+  @Test
+  void shouldRefuseBadFilesWithOneLineNamingTheFileAndField(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("bad-world.yaml"), "roles:\n  - arn: not-an-arn\n    trustPolicy: '{}'\n");
+    Files.writeString(dir.resolve("bad-scene.yaml"), "apiVersion: v1\nkind: Deployment\nmetadata: {name: x, namespace: y}\n");
+
+    Run world = run("--world", dir.resolve("bad-world.yaml").toString(), "--once");
+    assertThat(world.exit()).isEqualTo(2);
+    assertThat(world.err().strip()).contains("bad-world.yaml").contains("roles[0].arn").doesNotContain("\n");
+
+    Run scene = run("-f", dir.resolve("bad-scene.yaml").toString(), "--once");
+    assertThat(scene.exit()).isEqualTo(2);
+    assertThat(scene.err().strip()).contains("bad-scene.yaml").contains("kind").doesNotContain("\n");
+
+    Run missing = run("-f", dir.resolve("nope.yaml").toString());
+    assertThat(missing.exit()).isEqualTo(2);
+    assertThat(missing.err().strip()).contains("nope.yaml").doesNotContain("\n");
+  }
+}
