@@ -81,8 +81,12 @@ final class StatusView {
     for (AwsIntegration a : integrations(client)) {
       List<Condition> c = a.getStatus() == null ? null : a.getStatus().getConditions();
       Condition ready = Conditions.find(c, Conditions.READY).orElse(null);
+      boolean ok = ready != null && "True".equals(ready.getStatus());
       sb.append(String.format("%-28s %-7s %-28s %s%n", a.getMetadata().getNamespace() + "/" + a.getMetadata().getName(),
-          ready == null ? "-" : ready.getStatus(), ready == null ? "-" : ready.getReason(), ready == null ? "" : shorten(ready.getMessage(), 160)));
+          ready == null ? "-" : ready.getStatus(), ready == null ? "-" : ready.getReason(), ready == null || !ok ? "" : shorten(ready.getMessage(), 160)));
+      if (ready != null && !ok) {
+        sb.append("    why: ").append(shorten(ready.getMessage(), 480)).append('\n');
+      }
       if (a.getStatus() != null && a.getStatus().getServiceAccounts() != null) {
         for (ServiceAccountStatus s : a.getStatus().getServiceAccounts()) {
           sb.append(String.format("    sa %-36s annotated=%-5s trust=%-8s live=%-8s %s%n", s.getName(), s.getAnnotated(), s.getTrust(), s.getLive(),
