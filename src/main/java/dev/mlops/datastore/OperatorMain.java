@@ -124,7 +124,7 @@ public final class OperatorMain {
     Operator operator = create(client, config, Clock.systemUTC(), registry, aws);
     try {
       HealthServer health =
-          new HealthServer(config.httpPort(), operator::getRuntimeInfo, registry);
+          new HealthServer(config.httpPort(), operator::getRuntimeInfo, registry, config.leaderElection());
       health.start();
       Runtime.getRuntime()
           .addShutdownHook(

@@ -39,29 +39,20 @@ public final class S3ObjectStore implements ObjectStore {
 
   @Override
   public byte[] read(String key, long offset, int length) {
-    if (length <= 0) {
-      return new byte[0];
-    }
-    try {
-      return s3.getObjectAsBytes(r -> r.bucket(bucket).key(key).range("bytes=" + offset + "-" + (offset + length - 1))
-          .expectedBucketOwner(expectedOwner)).asByteArray();
-    } catch (AwsServiceException e) {
-      if (e.statusCode() == 416) {
-        return new byte[0];
-      }
-      throw classify("GetObject", key, e);
-    } catch (SdkException e) {
-      throw classify("GetObject", key, e);
-    }
+    return length <= 0 ? new byte[0] : ranged(key, "bytes=" + offset + "-" + (offset + length - 1));
   }
 
   @Override
   public byte[] readSuffix(String key, int length) {
+    return ranged(key, "bytes=-" + length);
+  }
+
+  private byte[] ranged(String key, String range) {
     try {
-      return s3.getObjectAsBytes(r -> r.bucket(bucket).key(key).range("bytes=-" + length).expectedBucketOwner(expectedOwner)).asByteArray();
+      return s3.getObjectAsBytes(r -> r.bucket(bucket).key(key).range(range).expectedBucketOwner(expectedOwner)).asByteArray();
     } catch (AwsServiceException e) {
       if (e.statusCode() == 416) {
-        return new byte[0];
+        return new byte[0]; // an empty object has no byte to return
       }
       throw classify("GetObject", key, e);
     } catch (SdkException e) {

@@ -20,6 +20,15 @@ public final class HealthServer implements AutoCloseable {
 
   public HealthServer(int port, Supplier<RuntimeInfo> runtime, PrometheusMeterRegistry registry)
       throws IOException {
+    this(port, runtime, registry, false);
+  }
+
+  /**
+   * @param leaderElection with leader election, a replica that is not the leader runs no informer;
+   *     it is still ready (it has started and stands by), or a rolling update would wait forever
+   */
+  public HealthServer(int port, Supplier<RuntimeInfo> runtime, PrometheusMeterRegistry registry, boolean leaderElection)
+      throws IOException {
     server = HttpServer.create(new InetSocketAddress(port), 0);
     server.createContext(
         "/healthz", ex -> respond(ex, runtime.get().isStarted() ? 200 : 503, "text/plain", text(runtime.get().isStarted())));
@@ -30,7 +39,7 @@ public final class HealthServer implements AutoCloseable {
           if (!info.isStarted()) {
             // Also the state of a replica waiting for the leader lease.
             respond(ex, 503, "text/plain", "starting\n");
-          } else if (!info.allEventSourcesAreHealthy()) {
+          } else if (!leaderElection && !info.allEventSourcesAreHealthy()) {
             respond(ex, 503, "text/plain", "unhealthy: " + info.unhealthyEventSources().keySet() + "\n");
           } else {
             respond(ex, 200, "text/plain", "ok\n");

@@ -4,7 +4,7 @@ import dev.mlops.datastore.api.v1alpha1.AwsIntegration;
 import dev.mlops.datastore.api.v1alpha1.AwsIntegrationStatus;
 import dev.mlops.datastore.api.v1alpha1.IrsaAuth;
 import dev.mlops.datastore.reconciler.ErrorBackoff;
-import dev.mlops.datastore.reconciler.StatusComparison;
+import dev.mlops.datastore.reconciler.StatusWriter;
 import dev.mlops.datastore.reconciler.TransitionEvents;
 import dev.mlops.datastore.reconciler.awsintegration.AnnotationPlanner.Plan;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
@@ -16,14 +16,11 @@ import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-import dev.mlops.datastore.GoDuration;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.concurrent.ThreadLocalRandom;
@@ -47,6 +44,7 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
   private final ServiceAccountPatcher patcher;
   private final AwsIntegrationStatusFactory statusFactory;
   private final TransitionEvents events;
+  private final StatusWriter statusWriter;
   private final ErrorBackoff backoff;
   private final TrustChecker trust;
   private final LiveChecker live;
@@ -65,6 +63,7 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
     this.patcher = patcher;
     this.statusFactory = statusFactory;
     this.events = events;
+    this.statusWriter = new StatusWriter(events);
     this.backoff = backoff;
     this.trust = trust;
     this.minCheckInterval = minCheckInterval;
@@ -105,13 +104,7 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
   }
 
   private Duration checkInterval(AwsIntegration ai) {
-    Duration asked;
-    try {
-      asked = GoDuration.parse(ai.getSpec().getCheckInterval() == null ? "10m" : ai.getSpec().getCheckInterval());
-    } catch (IllegalArgumentException e) {
-      asked = Duration.ofMinutes(10);
-    }
-    return asked.compareTo(minCheckInterval) < 0 ? minCheckInterval : asked;
+    return StatusWriter.interval(ai.getSpec().getCheckInterval(), "10m", minCheckInterval);
   }
 
   private static Duration min(Duration a, Duration b) {
@@ -206,25 +199,10 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
     }
   }
 
-  /**
-   * Writes the status only when it changed, and caches what was written so that the next
-   * reconcile (often woken by this one's own service-account patches) starts from it rather than
-   * from an informer that has not caught up yet.
-   */
   private UpdateControl<AwsIntegration> write(
       AwsIntegration ai, AwsIntegrationStatus status, Context<AwsIntegration> context) {
-    if (!StatusComparison.differs(ai.getStatus(), status)) {
-      return UpdateControl.noUpdate();
-    }
-    events.emit(ai, previousConditions(ai), status.getConditions());
-    AwsIntegration fresh = new AwsIntegration();
-    fresh.setMetadata(
-        new ObjectMetaBuilder()
-            .withName(ai.getMetadata().getName())
-            .withNamespace(ai.getMetadata().getNamespace())
-            .build());
-    fresh.setStatus(status);
-    PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(ai, fresh, context);
+    statusWriter.write(ai, ai.getStatus(), status, previousConditions(ai), status.getConditions(),
+        AwsIntegration::new, AwsIntegration::setStatus, context);
     return UpdateControl.noUpdate();
   }
 

@@ -1,6 +1,5 @@
 package dev.mlops.datastore.reconciler.dataset;
 
-import dev.mlops.datastore.GoDuration;
 import dev.mlops.datastore.api.v1alpha1.AwsIntegration;
 import dev.mlops.datastore.api.v1alpha1.Condition;
 import dev.mlops.datastore.api.v1alpha1.DataType;
@@ -15,13 +14,12 @@ import dev.mlops.datastore.dataset.ObjectStoreException;
 import dev.mlops.datastore.dataset.S3ObjectStore;
 import dev.mlops.datastore.reconciler.Conditions;
 import dev.mlops.datastore.reconciler.StatusComparison;
+import dev.mlops.datastore.reconciler.StatusWriter;
 import dev.mlops.datastore.reconciler.TransitionEvents;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
-import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -51,7 +49,7 @@ public class DatasetReconciler implements Reconciler<Dataset> {
   private record Checked(long generation, Instant at) {}
 
   private final DatasetStatusFactory statusFactory;
-  private final TransitionEvents events;
+  private final StatusWriter statusWriter;
   private final IntegrationSessions sessions;
   private final Clock clock;
   private final Duration minCheckInterval;
@@ -61,7 +59,7 @@ public class DatasetReconciler implements Reconciler<Dataset> {
   public DatasetReconciler(DatasetStatusFactory statusFactory, TransitionEvents events, IntegrationSessions sessions, Clock clock,
       Duration minCheckInterval) {
     this.statusFactory = statusFactory;
-    this.events = events;
+    this.statusWriter = new StatusWriter(events);
     this.sessions = sessions;
     this.clock = clock;
     this.minCheckInterval = minCheckInterval;
@@ -148,13 +146,7 @@ public class DatasetReconciler implements Reconciler<Dataset> {
   }
 
   private Duration interval(Dataset ds) {
-    Duration asked;
-    try {
-      asked = GoDuration.parse(ds.getSpec().getCheckInterval() == null ? "1h" : ds.getSpec().getCheckInterval());
-    } catch (IllegalArgumentException e) {
-      asked = Duration.ofHours(1);
-    }
-    return asked.compareTo(minCheckInterval) < 0 ? minCheckInterval : asked;
+    return StatusWriter.interval(ds.getSpec().getCheckInterval(), "1h", minCheckInterval);
   }
 
   private static boolean integrationReady(AwsIntegration ai) {
@@ -167,19 +159,8 @@ public class DatasetReconciler implements Reconciler<Dataset> {
   }
 
   private UpdateControl<Dataset> write(Dataset ds, DatasetStatus status, Context<Dataset> context) {
-    if (!StatusComparison.differs(ds.getStatus(), status)) {
-      return UpdateControl.noUpdate();
-    }
     List<Condition> before = ds.getStatus() == null ? List.of() : ds.getStatus().getConditions();
-    events.emit(ds, before, status.getConditions());
-    Dataset fresh = new Dataset();
-    fresh.setMetadata(
-        new ObjectMetaBuilder()
-            .withName(ds.getMetadata().getName())
-            .withNamespace(ds.getMetadata().getNamespace())
-            .build());
-    fresh.setStatus(status);
-    PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(ds, fresh, context);
+    statusWriter.write(ds, ds.getStatus(), status, before, status.getConditions(), Dataset::new, Dataset::setStatus, context);
     return UpdateControl.noUpdate();
   }
 }
