@@ -94,6 +94,11 @@ public final class IntegrationSessions {
   private final AwsServices aws;
   private final Map<String, Session> sessions = new ConcurrentHashMap<>();
 
+  /** The key an integration's session is kept under. */
+  public static String key(String namespace, String integration) {
+    return namespace + "/" + integration;
+  }
+
   public IntegrationSessions(AwsServices aws) {
     this.aws = aws;
   }

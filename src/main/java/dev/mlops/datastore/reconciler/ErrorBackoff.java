@@ -1,5 +1,7 @@
 package dev.mlops.datastore.reconciler;
 
+import dev.mlops.datastore.aws.AwsCallException;
+import dev.mlops.datastore.dataset.ObjectStoreException;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
@@ -24,14 +26,21 @@ public final class ErrorBackoff {
 
   /**
    * A one-line description of an error for status and logs. Kubernetes errors are reduced to
-   * their code and reason, never their request bodies.
+   * their code and reason, never their request bodies; AWS and object-store errors carry their
+   * operation and AWS's code and message, which name no credential.
    */
   public static String describe(Exception e) {
     Throwable cause = e;
     while (cause.getCause() != null
         && !(cause instanceof KubernetesClientException)
+        && !(cause instanceof AwsCallException)
+        && !(cause instanceof ObjectStoreException)
         && cause != cause.getCause()) {
       cause = cause.getCause();
+    }
+    if (cause instanceof AwsCallException || cause instanceof ObjectStoreException) {
+      String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+      return message.lines().findFirst().orElse(message) + "; retrying";
     }
     if (cause instanceof KubernetesClientException k) {
       String reason =

@@ -89,7 +89,7 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
       return write(ai, statusFactory.suspended(ai), context);
     }
     IrsaAuth irsa = ai.getSpec().getAuth() == null ? null : ai.getSpec().getAuth().getIrsa();
-    List<String> wanted = irsa == null ? List.of() : ServiceAccountMappers.claimsOf(ai);
+    List<String> wanted = irsa == null ? List.of() : PlatformPresets.serviceAccounts(ai.getSpec());
     List<ServiceAccountRow> rows = annotate(ai, irsa, wanted);
     releaseAllBut(ai, new HashSet<>(wanted));
     Duration interval = checkInterval(ai);

@@ -87,13 +87,9 @@ public final class LiveChecker {
         .description("STS calls per live check of an integration").register(meters);
   }
 
-  public static String sessionKey(String namespace, String name) {
-    return namespace + "/" + name;
-  }
-
   public void forget(AwsIntegration ai) {
     cache.remove(ai.getMetadata().getUid());
-    sessions.remove(sessionKey(ai.getMetadata().getNamespace(), ai.getMetadata().getName()));
+    sessions.remove(IntegrationSessions.key(ai.getMetadata().getNamespace(), ai.getMetadata().getName()));
   }
 
   /**
@@ -103,7 +99,7 @@ public final class LiveChecker {
    */
   public Outcome check(AwsIntegration ai, List<String> serviceAccounts, Function<String, ServiceAccount> lookup, Duration interval) {
     String ns = ai.getMetadata().getNamespace();
-    String key = sessionKey(ns, ai.getMetadata().getName());
+    String key = IntegrationSessions.key(ns, ai.getMetadata().getName());
     AccessKeyAuth accessKey = ai.getSpec().getAuth().getAccessKey();
     Secret secret = accessKey == null ? null : client.secrets().inNamespace(ns).withName(accessKey.getSecretRef().getName()).get();
     String fingerprint = fingerprint(ai, secret, serviceAccounts, lookup);

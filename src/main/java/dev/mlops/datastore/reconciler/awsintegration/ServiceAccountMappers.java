@@ -6,7 +6,6 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -49,9 +48,5 @@ public final class ServiceAccountMappers {
 
   private static String key(String namespace, String name) {
     return namespace + "/" + name;
-  }
-
-  static List<String> claimsOf(AwsIntegration ai) {
-    return PlatformPresets.serviceAccounts(ai.getSpec());
   }
 }

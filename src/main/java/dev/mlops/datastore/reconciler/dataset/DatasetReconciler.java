@@ -86,7 +86,7 @@ public class DatasetReconciler implements Reconciler<Dataset> {
       checked.remove(ds.getMetadata().getUid());
       return write(ds, statusFactory.waiting(ds, integration), context);
     }
-    Optional<IntegrationSessions.Session> session = sessions.get(ns + "/" + ref, clock.instant());
+    Optional<IntegrationSessions.Session> session = sessions.get(IntegrationSessions.key(ns, ref), clock.instant());
     if (session.isEmpty()) {
       return write(ds, statusFactory.credentialsPending(ds), context).rescheduleAfter(Duration.ofSeconds(20));
     }
