@@ -8,6 +8,7 @@ import dev.mlops.datastore.api.v1alpha1.AwsIntegration;
 import dev.mlops.datastore.aws.AwsServices;
 import dev.mlops.datastore.aws.IntegrationSessions;
 import dev.mlops.datastore.health.HealthServer;
+import dev.mlops.datastore.reconciler.CheckSchedule;
 import dev.mlops.datastore.reconciler.ErrorBackoff;
 import dev.mlops.datastore.reconciler.TransitionEvents;
 import dev.mlops.datastore.reconciler.awsintegration.AwsIntegrationReconciler;
@@ -69,6 +70,7 @@ public final class OperatorMain {
             });
     TransitionEvents events = new TransitionEvents(client, clock);
     ErrorBackoff backoff = new ErrorBackoff(config.maxErrorBackoff());
+    CheckSchedule schedule = new CheckSchedule(config.minCheckInterval(), clock);
     aws.calls().bindTo(registry);
     IntegrationSessions sessions = new IntegrationSessions(aws);
     TrustChecker trust =
@@ -83,10 +85,12 @@ public final class OperatorMain {
             backoff,
             trust,
             new LiveChecker(client, aws, sessions, clock, registry),
-            config.minCheckInterval()),
+            schedule,
+            (namespace, name) -> client.secrets().inNamespace(namespace).withName(name).get(),
+            clock),
         controller(config));
     operator.register(
-        new DatasetReconciler(new DatasetStatusFactory(clock), events, sessions, clock, config.minCheckInterval()),
+        new DatasetReconciler(new DatasetStatusFactory(clock), events, sessions, clock, schedule, backoff),
         controller(config));
     return operator;
   }

@@ -66,6 +66,49 @@ public final class Conditions {
     return List.copyOf(result);
   }
 
+  /**
+   * The conditions to show after a failure, starting from the last ones: a transient failure adds
+   * {@code Reconciling=True} and keeps what was last known (Ready=Unknown when nothing was); a spec
+   * that needs a change sets {@code Stalled=True} and {@code Ready=False}; an internal error sets
+   * {@code Ready=Unknown}. Each names the failure's reason and message.
+   */
+  public static List<Condition> afterFailure(List<Condition> previous, long generation, Clock clock, Failure failure) {
+    List<Condition> last = previous == null ? List.of() : previous;
+    Conditions fresh = after(last, generation, clock);
+    List<Condition> kept = new ArrayList<>(last);
+    kept.removeIf(c -> c.getType().equals(RECONCILING) || c.getType().equals(STALLED));
+    if (failure instanceof Failure.Transient) {
+      fresh.set(RECONCILING, TRUE, failure.reason(), failure.message());
+      if (find(last, READY).isEmpty()) {
+        fresh.set(READY, UNKNOWN, failure.reason(), failure.message());
+      }
+    } else if (failure instanceof Failure.NeedsSpecChange) {
+      fresh.set(STALLED, TRUE, failure.reason(), failure.message());
+      fresh.set(READY, FALSE, failure.reason(), failure.message());
+    } else {
+      fresh.set(READY, UNKNOWN, failure.reason(), failure.message());
+    }
+    for (Condition c : fresh.build()) {
+      kept.removeIf(k -> k.getType().equals(c.getType()));
+      kept.add(c);
+    }
+    return List.copyOf(kept);
+  }
+
+  /** When the resource started failing, from its {@code Reconciling} condition; null when it is not. */
+  public static Instant failingSince(List<Condition> conditions) {
+    return find(conditions, RECONCILING)
+        .filter(c -> TRUE.equals(c.getStatus()) && c.getLastTransitionTime() != null)
+        .map(c -> {
+          try {
+            return Instant.parse(c.getLastTransitionTime());
+          } catch (java.time.format.DateTimeParseException e) {
+            return null;
+          }
+        })
+        .orElse(null);
+  }
+
   public static Optional<Condition> find(List<Condition> conditions, String type) {
     if (conditions == null) {
       return Optional.empty();

@@ -1,12 +1,10 @@
 package dev.mlops.datastore.reconciler;
 
-import dev.mlops.datastore.GoDuration;
 import dev.mlops.datastore.api.v1alpha1.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
-import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -43,16 +41,5 @@ public final class StatusWriter {
     setStatus.accept(patch, computed);
     PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(primary, patch, context);
     return true;
-  }
-
-  /** A spec.checkInterval as a duration, never below the operator's floor. */
-  public static Duration interval(String spec, String fallback, Duration floor) {
-    Duration asked;
-    try {
-      asked = GoDuration.parse(spec == null ? fallback : spec);
-    } catch (IllegalArgumentException e) {
-      asked = GoDuration.parse(fallback);
-    }
-    return asked.compareTo(floor) < 0 ? floor : asked;
   }
 }

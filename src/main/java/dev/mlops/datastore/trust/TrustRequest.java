@@ -1,8 +1,5 @@
 package dev.mlops.datastore.trust;
 
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-
 /**
  * The request being judged: {@code sts:AssumeRoleWithWebIdentity} on {@code roleArn} with the
  * projected token of one service account, issued by this cluster's OIDC issuer.
@@ -18,14 +15,8 @@ public record TrustRequest(
   public static final String ACTION = "sts:AssumeRoleWithWebIdentity";
   public static final String DEFAULT_AUDIENCE = "sts.amazonaws.com";
 
-  private static final Pattern ROLE_ARN =
-      Pattern.compile("^arn:(aws|aws-cn|aws-us-gov|aws-iso[a-z-]*):iam::(\\d{12}):role/(.+)$");
-
   public TrustRequest {
-    if (roleArn == null || !ROLE_ARN.matcher(roleArn).matches()) {
-      throw new IllegalArgumentException(
-          "'" + roleArn + "' is not an IAM role ARN (arn:aws:iam::123456789012:role/NAME)");
-    }
+    RoleArn.parse(roleArn);
     if (issuer == null || !issuer.startsWith("https://") || issuer.length() <= "https://".length()) {
       throw new IllegalArgumentException("'" + issuer + "' is not an https:// OIDC issuer URL");
     }
@@ -37,18 +28,12 @@ public record TrustRequest(
     }
   }
 
-  private Matcher arn() {
-    Matcher m = ROLE_ARN.matcher(roleArn);
-    m.matches();
-    return m;
-  }
-
   public String partition() {
-    return arn().group(1);
+    return RoleArn.parse(roleArn).partition();
   }
 
   public String account() {
-    return arn().group(2);
+    return RoleArn.parse(roleArn).account();
   }
 
   /** The issuer without its scheme, path kept: the prefix of the token's condition keys. */

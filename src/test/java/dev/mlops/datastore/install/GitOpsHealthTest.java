@@ -115,7 +115,7 @@ class GitOpsHealthTest {
   @Test
   void shouldBeInProgressWhileRetryingOrBehindTheSpec() throws IOException {
     AwsIntegration ai = integration(1);
-    ai.setStatus(integrations.retrying(ai, "Kubernetes API answered 409 (Conflict); retrying"));
+    ai.setStatus(integrations.failed(ai, new dev.mlops.datastore.reconciler.Failure.Transient("KubernetesApiError", "the Kubernetes API answered 409 (Conflict); retrying")));
     assertThat(kstatus(json(ai))).isEqualTo("InProgress");
     assertThat(argo(json(ai))).containsEntry("status", "Progressing");
 

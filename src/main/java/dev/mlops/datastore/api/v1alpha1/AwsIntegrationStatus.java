@@ -28,8 +28,11 @@ public class AwsIntegrationStatus {
   @JsonPropertyDescription("Findings about the IAM role itself, e.g. MissingEcrPowerUserPolicy for DataRobot.")
   private List<String> roleWarnings;
 
-  @JsonPropertyDescription("When access was last proven (RFC 3339).")
+  @JsonPropertyDescription("When access was last proven (RFC 3339). The next check is due one checkInterval later; a restarted operator reads it from here.")
   private String lastCheckTime;
+
+  @JsonPropertyDescription("A digest of what the last check depended on besides the spec: the Secret's version and which service accounts existed. When it no longer matches, the operator checks again before the interval ends.")
+  private String checkedInputs;
 
   public Long getObservedGeneration() {
     return observedGeneration;
@@ -93,5 +96,13 @@ public class AwsIntegrationStatus {
 
   public void setLastCheckTime(String lastCheckTime) {
     this.lastCheckTime = lastCheckTime;
+  }
+
+  public String getCheckedInputs() {
+    return checkedInputs;
+  }
+
+  public void setCheckedInputs(String checkedInputs) {
+    this.checkedInputs = checkedInputs;
   }
 }

@@ -12,7 +12,7 @@ import io.fabric8.generator.annotation.Size;
 public class IrsaAuth {
   @JsonPropertyDescription("ARN of the IAM role the service accounts assume, e.g. arn:aws:iam::111122223333:role/rime-s3. The role may live in another account than the bucket.")
   @Required
-  @Pattern("^arn:aws[a-z-]*:iam::\\d{12}:role/[\\w+=,.@/-]{1,512}$")
+  @Pattern("^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc):iam::\\d{12}:role/[\\w+=,.@/-]{1,512}$")
   private String roleArn;
 
   @JsonPropertyDescription("Audience of the service account token. When not the default, service accounts get the eks.amazonaws.com/audience annotation.")

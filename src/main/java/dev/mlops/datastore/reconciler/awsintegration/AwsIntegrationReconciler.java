@@ -1,12 +1,18 @@
 package dev.mlops.datastore.reconciler.awsintegration;
 
+import dev.mlops.datastore.api.v1alpha1.AccessKeyAuth;
 import dev.mlops.datastore.api.v1alpha1.AwsIntegration;
 import dev.mlops.datastore.api.v1alpha1.AwsIntegrationStatus;
 import dev.mlops.datastore.api.v1alpha1.IrsaAuth;
+import dev.mlops.datastore.api.v1alpha1.ServiceAccountStatus;
+import dev.mlops.datastore.reconciler.CheckSchedule;
+import dev.mlops.datastore.reconciler.Conditions;
 import dev.mlops.datastore.reconciler.ErrorBackoff;
+import dev.mlops.datastore.reconciler.Failure;
 import dev.mlops.datastore.reconciler.StatusWriter;
 import dev.mlops.datastore.reconciler.TransitionEvents;
 import dev.mlops.datastore.reconciler.awsintegration.AnnotationPlanner.Plan;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -21,13 +27,21 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +54,8 @@ import org.slf4j.LoggerFactory;
 public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cleaner<AwsIntegration> {
   public static final String NAME = "awsintegration";
   private static final Logger log = LoggerFactory.getLogger(AwsIntegrationReconciler.class);
+  /** TrustPolicyValid reasons that are looked at again within a minute. */
+  private static final Set<String> RECHECK_SOON = Set.of("RoleNotFound");
 
   private final ServiceAccountPatcher patcher;
   private final AwsIntegrationStatusFactory statusFactory;
@@ -48,7 +64,9 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
   private final ErrorBackoff backoff;
   private final TrustChecker trust;
   private final LiveChecker live;
-  private final Duration minCheckInterval;
+  private final CheckSchedule schedule;
+  private final BiFunction<String, String, Secret> secrets;
+  private final Clock clock;
   private InformerEventSource<ServiceAccount, AwsIntegration> serviceAccounts;
 
   public AwsIntegrationReconciler(
@@ -58,7 +76,9 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
       ErrorBackoff backoff,
       TrustChecker trust,
       LiveChecker live,
-      Duration minCheckInterval) {
+      CheckSchedule schedule,
+      BiFunction<String, String, Secret> secrets,
+      Clock clock) {
     this.live = live;
     this.patcher = patcher;
     this.statusFactory = statusFactory;
@@ -66,7 +86,9 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
     this.statusWriter = new StatusWriter(events);
     this.backoff = backoff;
     this.trust = trust;
-    this.minCheckInterval = minCheckInterval;
+    this.schedule = schedule;
+    this.secrets = secrets;
+    this.clock = clock;
   }
 
   @Override
@@ -85,36 +107,118 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
 
   @Override
   public UpdateControl<AwsIntegration> reconcile(AwsIntegration ai, Context<AwsIntegration> context) {
-    if (Boolean.TRUE.equals(ai.getSpec().getSuspend())) {
-      return write(ai, statusFactory.suspended(ai), context);
+    String[] doing = {"validating the spec"};
+    try {
+      Optional<Failure.NeedsSpecChange> invalid = AwsIntegrationSpecRules.check(ai.getSpec());
+      if (invalid.isPresent()) {
+        // Nothing is annotated and nothing is asked of AWS until the spec changes.
+        return fail(ai, invalid.get(), context);
+      }
+      if (Boolean.TRUE.equals(ai.getSpec().getSuspend())) {
+        return write(ai, statusFactory.suspended(ai), context);
+      }
+      Duration interval = schedule.interval(ai.getSpec().getCheckInterval(), "10m");
+      IrsaAuth irsa = ai.getSpec().getAuth().getIrsa();
+      List<String> wanted = irsa == null ? List.of() : PlatformPresets.serviceAccounts(ai.getSpec());
+      doing[0] = "annotating service accounts";
+      List<ServiceAccountRow> rows = annotate(ai, irsa, wanted);
+      releaseAllBut(ai, new HashSet<>(wanted));
+      String ns = ai.getMetadata().getNamespace();
+      Function<String, ServiceAccount> lookup = name -> serviceAccounts.get(new ResourceID(name, ns)).orElse(null);
+      doing[0] = "reading the access key's Secret";
+      String inputs = checkedInputs(ai, PlatformPresets.serviceAccounts(ai.getSpec()), lookup);
+      Optional<Duration> notYet = notDue(ai, interval, inputs, rows);
+      if (notYet.isPresent()) {
+        // Checked recently, for this spec and these inputs (perhaps by another process): nothing
+        // is read from AWS and nothing is written before it is due.
+        return UpdateControl.<AwsIntegration>noUpdate().rescheduleAfter(notYet.get());
+      }
+      doing[0] = "checking the trust policy";
+      TrustChecker.Outcome trusted = irsa == null ? null : trust.check(ai, wanted, interval);
+      doing[0] = "proving the credentials live";
+      LiveChecker.Outcome proven = live.check(ai, wanted, lookup, interval);
+      AwsIntegrationStatus status = statusFactory.build(ai, rows, irsa != null, trusted, proven);
+      status.setCheckedInputs(inputs);
+      write(ai, status, context);
+      Optional<Duration> next = schedule.dueIn(ai.getMetadata().getUid(), status.getObservedGeneration(),
+          ai.getMetadata().getGeneration(), status.getLastCheckTime(), effectiveInterval(status, interval));
+      return UpdateControl.<AwsIntegration>noUpdate().rescheduleAfter(next.orElse(Duration.ofSeconds(1)));
+    } catch (RuntimeException e) {
+      Failure failure = Failure.classify(e, doing[0]);
+      if (failure instanceof Failure.Internal) {
+        log.atError().setCause(e).addKeyValue("doing", doing[0]).log("reconcile failed with an internal error");
+      } else {
+        log.atWarn().addKeyValue("reason", failure.reason()).addKeyValue("error", failure.message()).log("reconcile failed; retrying");
+      }
+      return fail(ai, failure, context);
     }
-    IrsaAuth irsa = ai.getSpec().getAuth() == null ? null : ai.getSpec().getAuth().getIrsa();
-    List<String> wanted = irsa == null ? List.of() : PlatformPresets.serviceAccounts(ai.getSpec());
-    List<ServiceAccountRow> rows = annotate(ai, irsa, wanted);
-    releaseAllBut(ai, new HashSet<>(wanted));
-    Duration interval = checkInterval(ai);
-    TrustChecker.Outcome trusted = irsa == null ? null : trust.check(ai, wanted, interval);
-    String ns = ai.getMetadata().getNamespace();
-    LiveChecker.Outcome proven =
-        live.check(ai, wanted, name -> serviceAccounts.get(new ResourceID(name, ns)).orElse(null), interval);
-    UpdateControl<AwsIntegration> control = write(ai, statusFactory.build(ai, rows, irsa != null, trusted, proven), context);
-    boolean soon = trusted != null && trusted.recheckSoon();
-    Duration next = soon ? min(interval, Duration.ofMinutes(1)) : interval;
-    return control.rescheduleAfter(jitter(next));
   }
 
-  private Duration checkInterval(AwsIntegration ai) {
-    return StatusWriter.interval(ai.getSpec().getCheckInterval(), "10m", minCheckInterval);
+  /**
+   * Empty when a check is due; otherwise how long until it is. A check is due when the status is
+   * for another generation or older than the interval, when an input changed (the Secret, which
+   * service accounts exist), when the annotation rows no longer read as the status says, or while
+   * the last attempt failed.
+   */
+  private Optional<Duration> notDue(AwsIntegration ai, Duration interval, String inputs, List<ServiceAccountRow> rows) {
+    AwsIntegrationStatus status = ai.getStatus();
+    if (status == null || !inputs.equals(status.getCheckedInputs())
+        || Conditions.find(status.getConditions(), Conditions.RECONCILING).isPresent()
+        || Conditions.find(status.getConditions(), Conditions.READY)
+            .map(c -> Failure.INTERNAL_ERROR.equals(c.getReason()) || AwsIntegrationStatusFactory.SUSPENDED.equals(c.getReason()))
+            .orElse(true)
+        || !sameRows(status.getServiceAccounts(), rows)) {
+      return Optional.empty();
+    }
+    return schedule.dueIn(ai.getMetadata().getUid(), status.getObservedGeneration(), ai.getMetadata().getGeneration(),
+        status.getLastCheckTime(), effectiveInterval(status, interval));
   }
 
-  private static Duration min(Duration a, Duration b) {
-    return a.compareTo(b) <= 0 ? a : b;
+  /** A role that does not exist yet is looked for again within a minute: IAM is eventually consistent. */
+  private static Duration effectiveInterval(AwsIntegrationStatus status, Duration interval) {
+    boolean soon = Conditions.find(status.getConditions(), TrustChecker.TRUST_POLICY_VALID)
+        .map(c -> RECHECK_SOON.contains(c.getReason()))
+        .orElse(false);
+    return soon && interval.compareTo(Duration.ofMinutes(1)) > 0 ? Duration.ofMinutes(1) : interval;
   }
 
-  /** Up to 10% earlier, so integrations created together do not check together forever. */
-  private static Duration jitter(Duration d) {
-    long millis = d.toMillis();
-    return Duration.ofMillis(millis - ThreadLocalRandom.current().nextLong(millis / 10 + 1));
+  private static boolean sameRows(List<ServiceAccountStatus> shown, List<ServiceAccountRow> rows) {
+    List<ServiceAccountStatus> before = shown == null ? List.of() : shown;
+    if (before.size() != rows.size()) {
+      return false;
+    }
+    for (int i = 0; i < rows.size(); i++) {
+      ServiceAccountRow row = rows.get(i);
+      ServiceAccountStatus old = before.get(i);
+      Boolean annotated = row.outcome() == null ? null : row.outcome() == AnnotationPlanner.Outcome.ANNOTATED;
+      if (!row.name().equals(old.getName()) || !Objects.equals(annotated, old.getAnnotated())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * What a check depends on besides the spec, as a digest (it names nothing a namespace user
+   * could not see otherwise): the Secret's UID and version, and the UID of each service account.
+   */
+  private String checkedInputs(AwsIntegration ai, List<String> names, Function<String, ServiceAccount> lookup) {
+    StringBuilder sb = new StringBuilder();
+    AccessKeyAuth accessKey = ai.getSpec().getAuth().getAccessKey();
+    if (accessKey != null) {
+      Secret secret = secrets.apply(ai.getMetadata().getNamespace(), accessKey.getSecretRef().getName());
+      sb.append("secret:").append(secret == null ? "-" : secret.getMetadata().getUid() + "@" + secret.getMetadata().getResourceVersion());
+    }
+    for (String name : names) {
+      ServiceAccount sa = lookup.apply(name);
+      sb.append('|').append(name).append(':').append(sa == null ? "-" : sa.getMetadata().getUid());
+    }
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(sb.toString().getBytes(StandardCharsets.UTF_8));
+      return "sha256:" + HexFormat.of().formatHex(digest, 0, 16);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
   }
 
   @Override
@@ -125,21 +229,35 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
     return DeleteControl.defaultDelete();
   }
 
+  /**
+   * Reached only when writing the failure itself failed (the reconcile handles every failure it
+   * can classify): the status is patched once more, and after JOSDK's own retries the operator
+   * keeps retrying at the capped backoff.
+   */
   @Override
   public ErrorStatusUpdateControl<AwsIntegration> updateErrorStatus(
       AwsIntegration ai, Context<AwsIntegration> context, Exception e) {
-    String message = ErrorBackoff.describe(e);
-    log.atWarn().addKeyValue("error", message).log("reconcile failed; retrying");
-    AwsIntegrationStatus status = statusFactory.retrying(ai, message);
+    Failure failure = Failure.classify(e, "writing the status");
+    log.atWarn().addKeyValue("reason", failure.reason()).addKeyValue("error", failure.message()).log("status write failed; retrying");
+    AwsIntegrationStatus status = statusFactory.failed(ai, failure);
     events.emit(ai, previousConditions(ai), status.getConditions());
     ai.setStatus(status);
     var control = ErrorStatusUpdateControl.patchStatus(ai);
     boolean lastAttempt = context.getRetryInfo().map(r -> r.isLastAttempt()).orElse(false);
     if (lastAttempt) {
-      // JOSDK stops retrying here; keep going, slowly, until the error passes.
       control.rescheduleAfter(backoff.afterRetriesExhausted());
     }
     return control;
+  }
+
+  private UpdateControl<AwsIntegration> fail(AwsIntegration ai, Failure failure, Context<AwsIntegration> context) {
+    AwsIntegrationStatus status = statusFactory.failed(ai, failure);
+    write(ai, status, context);
+    if (failure instanceof Failure.NeedsSpecChange) {
+      return UpdateControl.noUpdate(); // a new generation wakes the reconciler; nothing else can help
+    }
+    return UpdateControl.<AwsIntegration>noUpdate()
+        .rescheduleAfter(backoff.next(Conditions.failingSince(status.getConditions()), clock.instant()));
   }
 
   private List<ServiceAccountRow> annotate(AwsIntegration ai, IrsaAuth irsa, List<String> wanted) {

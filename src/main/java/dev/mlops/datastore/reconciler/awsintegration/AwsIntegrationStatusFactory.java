@@ -14,6 +14,7 @@ import dev.mlops.datastore.api.v1alpha1.AwsIntegrationStatus;
 import dev.mlops.datastore.api.v1alpha1.Condition;
 import dev.mlops.datastore.api.v1alpha1.ServiceAccountStatus;
 import dev.mlops.datastore.reconciler.Conditions;
+import dev.mlops.datastore.reconciler.Failure;
 import dev.mlops.datastore.reconciler.awsintegration.AnnotationPlanner.Outcome;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -37,7 +38,6 @@ public final class AwsIntegrationStatusFactory {
   public static final String NO_SERVICE_ACCOUNTS = "NoServiceAccounts";
   public static final String SUSPENDED = "Suspended";
   public static final String READY_REASON = "Ready";
-  public static final String RETRYING = "RetryingAfterError";
 
   /** Reasons that only a person can clear (a spec change, or an edit of a service account). */
   private static final Set<String> NEEDS_A_PERSON =
@@ -129,28 +129,17 @@ public final class AwsIntegrationStatusFactory {
   }
 
   /**
-   * The last status with {@code Reconciling=True} added: what was last known stays visible while
-   * the operator retries after an error it expects to pass.
+   * The status after a failure: what was last known stays visible, with {@code Reconciling},
+   * {@code Stalled} or {@code Ready=Unknown} naming the failure (see {@link Failure}). A spec that
+   * needs a change was observed, so its generation is recorded; other failures leave
+   * observedGeneration as it was, so a new generation reads as still in progress.
    */
-  public AwsIntegrationStatus retrying(AwsIntegration ai, String message) {
+  public AwsIntegrationStatus failed(AwsIntegration ai, Failure failure) {
     AwsIntegrationStatus status = copyOfPrevious(ai);
-    List<Condition> previous = status.getConditions() == null ? List.of() : status.getConditions();
-    List<Condition> kept = new ArrayList<>(previous);
-    kept.removeIf(c -> c.getType().equals(RECONCILING));
-    Condition reconciling =
-        Conditions.after(previous, ai.getMetadata().getGeneration(), clock)
-            .set(RECONCILING, true, RETRYING, message)
-            .build()
-            .get(0);
-    kept.add(reconciling);
-    if (Conditions.find(kept, READY).isEmpty()) {
-      kept.add(
-          Conditions.after(previous, ai.getMetadata().getGeneration(), clock)
-              .set(READY, Conditions.UNKNOWN, RETRYING, message)
-              .build()
-              .get(0));
+    status.setConditions(Conditions.afterFailure(status.getConditions(), ai.getMetadata().getGeneration(), clock, failure));
+    if (failure instanceof Failure.NeedsSpecChange) {
+      status.setObservedGeneration(ai.getMetadata().getGeneration());
     }
-    status.setConditions(kept);
     return status;
   }
 

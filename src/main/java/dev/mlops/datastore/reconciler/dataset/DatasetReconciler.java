@@ -12,13 +12,17 @@ import dev.mlops.datastore.dataset.Inspection;
 import dev.mlops.datastore.dataset.ObjectStore;
 import dev.mlops.datastore.dataset.ObjectStoreException;
 import dev.mlops.datastore.dataset.S3ObjectStore;
+import dev.mlops.datastore.dataset.S3Path;
+import dev.mlops.datastore.reconciler.CheckSchedule;
 import dev.mlops.datastore.reconciler.Conditions;
-import dev.mlops.datastore.reconciler.StatusComparison;
+import dev.mlops.datastore.reconciler.ErrorBackoff;
+import dev.mlops.datastore.reconciler.Failure;
 import dev.mlops.datastore.reconciler.StatusWriter;
 import dev.mlops.datastore.reconciler.TransitionEvents;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -27,42 +31,43 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Checks a Dataset with its integration's proven identity: follows the AwsIntegration it
  * references (an informer with a mapper, not a timer), waits with no S3 call while it is not
- * Ready, then reads as few bytes as the format allows. At each {@code checkInterval} a HEAD (or,
- * for a Delta table, its latest version) tells whether anything changed; when nothing did, nothing
- * is read again and nothing is written. Datasets never call STS or IAM, and carry no finalizer.
+ * Ready, then reads as few bytes as the format allows. When a check is due is decided from the
+ * status alone ({@code lastCheckTime}, {@code observedGeneration}), so a restarted operator reads
+ * nothing that is not due. At each {@code checkInterval} a HEAD (or, for a Delta table, its latest
+ * version) tells whether anything changed; when nothing did, nothing is read again and only the
+ * check time is written. Datasets never call IAM, and carry no finalizer.
  */
 @ControllerConfiguration(name = DatasetReconciler.NAME)
 public class DatasetReconciler implements Reconciler<Dataset> {
   public static final String NAME = "dataset";
 
-  /** When a dataset was last checked, and for which generation. */
-  private record Checked(long generation, Instant at) {}
+  private static final Logger log = LoggerFactory.getLogger(DatasetReconciler.class);
 
   private final DatasetStatusFactory statusFactory;
   private final StatusWriter statusWriter;
   private final IntegrationSessions sessions;
   private final Clock clock;
-  private final Duration minCheckInterval;
-  private final Map<String, Checked> checked = new ConcurrentHashMap<>();
+  private final CheckSchedule schedule;
+  private final ErrorBackoff backoff;
   private InformerEventSource<AwsIntegration, Dataset> integrations;
 
   public DatasetReconciler(DatasetStatusFactory statusFactory, TransitionEvents events, IntegrationSessions sessions, Clock clock,
-      Duration minCheckInterval) {
+      CheckSchedule schedule, ErrorBackoff backoff) {
     this.statusFactory = statusFactory;
     this.statusWriter = new StatusWriter(events);
     this.sessions = sessions;
     this.clock = clock;
-    this.minCheckInterval = minCheckInterval;
+    this.schedule = schedule;
+    this.backoff = backoff;
   }
 
   @Override
@@ -79,51 +84,111 @@ public class DatasetReconciler implements Reconciler<Dataset> {
 
   @Override
   public UpdateControl<Dataset> reconcile(Dataset ds, Context<Dataset> context) {
-    String ns = ds.getMetadata().getNamespace();
-    String ref = ds.getSpec().getIntegrationRef().getName();
-    AwsIntegration integration = integrations.get(new ResourceID(ref, ns)).orElse(null);
-    if (!integrationReady(integration)) {
-      checked.remove(ds.getMetadata().getUid());
-      return write(ds, statusFactory.waiting(ds, integration), context);
-    }
-    Optional<IntegrationSessions.Session> session = sessions.get(IntegrationSessions.key(ns, ref), clock.instant());
-    if (session.isEmpty()) {
-      return write(ds, statusFactory.credentialsPending(ds), context).rescheduleAfter(Duration.ofSeconds(20));
-    }
-    Duration interval = interval(ds);
-    Checked last = checked.get(ds.getMetadata().getUid());
-    boolean sameGeneration = last != null && last.generation() == ds.getMetadata().getGeneration();
-    boolean readyBefore = ds.getStatus() != null && Conditions.find(ds.getStatus().getConditions(), DatasetStatusFactory.INTEGRATION_READY)
-        .map(c -> c.getStatus().equals(Conditions.TRUE)).orElse(false);
-    if (sameGeneration && readyBefore && last.at().plus(interval).isAfter(clock.instant())) {
-      return UpdateControl.<Dataset>noUpdate().rescheduleAfter(Duration.between(clock.instant(), last.at().plus(interval)));
-    }
-    String path = ds.getSpec().getPath();
-    String rest = path.substring("s3://".length());
-    int slash = rest.indexOf('/');
-    String bucket = slash < 0 ? rest : rest.substring(0, slash);
-    String key = slash < 0 ? "" : rest.substring(slash + 1);
-    String owner = bucket.equals(session.get().bucket()) ? session.get().bucketOwner() : null;
-    ObjectStore store = new S3ObjectStore(session.get().s3(), bucket, owner);
-    boolean delta = ds.getSpec().getDataType() == DataType.DATA_TYPE_DELTA_TABLE;
+    String[] doing = {"validating the spec"};
+    try {
+      DatasetSpecRules.Checked spec = DatasetSpecRules.check(ds.getSpec());
+      if (spec.problem() != null) {
+        return fail(ds, spec.problem(), context);
+      }
+      String ns = ds.getMetadata().getNamespace();
+      String ref = ds.getSpec().getIntegrationRef().getName();
+      AwsIntegration integration = integrations.get(new ResourceID(ref, ns)).orElse(null);
+      if (integration != null && !statusIsCurrent(integration) && ds.getStatus() != null) {
+        // The integration is being checked for a new spec: its verdict comes with its next status
+        // (an informer event), and the dataset keeps showing what it last knew meanwhile.
+        return UpdateControl.noUpdate();
+      }
+      if (!integrationReady(integration)) {
+        return write(ds, statusFactory.waiting(ds, integration), context);
+      }
+      Duration interval = schedule.interval(ds.getSpec().getCheckInterval(), "1h");
+      Optional<Duration> notYet = notDue(ds, interval);
+      if (notYet.isPresent()) {
+        return UpdateControl.<Dataset>noUpdate().rescheduleAfter(notYet.get());
+      }
+      doing[0] = "getting the integration's credentials";
+      Optional<IntegrationSessions.Session> session = sessions.get(IntegrationSessions.key(ns, ref), clock.instant());
+      if (session.isEmpty()) {
+        return write(ds, statusFactory.credentialsPending(ds), context).rescheduleAfter(Duration.ofSeconds(20));
+      }
+      S3Path path = spec.path();
+      String owner = path.bucket().equals(session.get().bucket()) ? session.get().bucketOwner() : null;
+      ObjectStore store = new S3ObjectStore(session.get().s3(), path.bucket(), owner);
+      boolean delta = ds.getSpec().getDataType() == DataType.DATA_TYPE_DELTA_TABLE;
+      String key = path.key();
 
-    if (sameGeneration && readyBefore && unchanged(ds, store, key, delta)) {
-      checked.put(ds.getMetadata().getUid(), new Checked(ds.getMetadata().getGeneration(), clock.instant()));
+      doing[0] = "checking whether the dataset changed";
+      if (unchanged(ds, store, key, delta)) {
+        write(ds, statusFactory.rechecked(ds), context);
+        return UpdateControl.<Dataset>noUpdate().rescheduleAfter(interval);
+      }
+      doing[0] = "inspecting the dataset";
+      Inspection inspection = DatasetInspector.inspect(store, key, delta, ds.getSpec().getDataParams());
+      write(ds, statusFactory.inspected(ds, inspection), context);
       return UpdateControl.<Dataset>noUpdate().rescheduleAfter(interval);
+    } catch (RuntimeException e) {
+      Failure failure = Failure.classify(e, doing[0]);
+      if (failure instanceof Failure.Internal) {
+        log.atError().setCause(e).addKeyValue("doing", doing[0]).log("reconcile failed with an internal error");
+      } else {
+        log.atWarn().addKeyValue("reason", failure.reason()).addKeyValue("error", failure.message()).log("reconcile failed; retrying");
+      }
+      return fail(ds, failure, context);
     }
-    Inspection inspection = DatasetInspector.inspect(store, key, delta, ds.getSpec().getDataParams());
-    checked.put(ds.getMetadata().getUid(), new Checked(ds.getMetadata().getGeneration(), clock.instant()));
-    DatasetStatus status = statusFactory.inspected(ds, inspection);
-    if (ds.getStatus() != null && !StatusComparison.differs(withoutCheckTime(ds.getStatus()), withoutCheckTime(status))) {
-      return UpdateControl.<Dataset>noUpdate().rescheduleAfter(interval);
-    }
-    return write(ds, status, context).rescheduleAfter(interval);
   }
 
-  /** A HEAD (or the Delta log's latest version) says whether the data changed since the status. */
+  /**
+   * Empty when a check is due: never checked for this generation, checked longer than the
+   * interval ago, never checked with a Ready integration, or the last attempt failed.
+   */
+  private Optional<Duration> notDue(Dataset ds, Duration interval) {
+    DatasetStatus status = ds.getStatus();
+    if (status == null
+        || !Conditions.isTrue(status.getConditions(), DatasetStatusFactory.INTEGRATION_READY)
+        || Conditions.find(status.getConditions(), Conditions.RECONCILING).isPresent()
+        || Conditions.find(status.getConditions(), Conditions.READY)
+            .map(c -> Failure.INTERNAL_ERROR.equals(c.getReason()) || DatasetStatusFactory.CREDENTIALS_PENDING.equals(c.getReason()))
+            .orElse(true)) {
+      return Optional.empty();
+    }
+    return schedule.dueIn(ds.getMetadata().getUid(), status.getObservedGeneration(), ds.getMetadata().getGeneration(),
+        status.getLastCheckTime(), interval);
+  }
+
+  /**
+   * Reached only when writing the failure itself failed: the status is patched once more, and
+   * after JOSDK's own retries the operator keeps retrying at the capped backoff.
+   */
+  @Override
+  public ErrorStatusUpdateControl<Dataset> updateErrorStatus(Dataset ds, Context<Dataset> context, Exception e) {
+    Failure failure = Failure.classify(e, "writing the status");
+    log.atWarn().addKeyValue("reason", failure.reason()).addKeyValue("error", failure.message()).log("status write failed; retrying");
+    DatasetStatus status = statusFactory.failed(ds, failure);
+    ds.setStatus(status);
+    var control = ErrorStatusUpdateControl.patchStatus(ds);
+    if (context.getRetryInfo().map(r -> r.isLastAttempt()).orElse(false)) {
+      control.rescheduleAfter(backoff.afterRetriesExhausted());
+    }
+    return control;
+  }
+
+  private UpdateControl<Dataset> fail(Dataset ds, Failure failure, Context<Dataset> context) {
+    DatasetStatus status = statusFactory.failed(ds, failure);
+    write(ds, status, context);
+    if (failure instanceof Failure.NeedsSpecChange) {
+      return UpdateControl.noUpdate();
+    }
+    return UpdateControl.<Dataset>noUpdate().rescheduleAfter(backoff.next(Conditions.failingSince(status.getConditions()), clock.instant()));
+  }
+
+  /**
+   * A HEAD (or the Delta log's latest version) says whether the data changed since a status that
+   * was computed for this generation and found the data readable.
+   */
   private static boolean unchanged(Dataset ds, ObjectStore store, String key, boolean delta) {
     DatasetStatus status = ds.getStatus();
-    if (status == null || !Conditions.isTrue(status.getConditions(), DatasetStatusFactory.READABLE)) {
+    if (status == null || !Objects.equals(status.getObservedGeneration(), ds.getMetadata().getGeneration())
+        || !Conditions.isTrue(status.getConditions(), DatasetStatusFactory.READABLE)) {
       return false;
     }
     try {
@@ -139,23 +204,15 @@ public class DatasetReconciler implements Reconciler<Dataset> {
     }
   }
 
-  private static DatasetStatus withoutCheckTime(DatasetStatus s) {
-    DatasetStatus copy = io.fabric8.kubernetes.client.utils.Serialization.clone(s);
-    copy.setLastCheckTime(null);
-    return copy;
-  }
-
-  private Duration interval(Dataset ds) {
-    return StatusWriter.interval(ds.getSpec().getCheckInterval(), "1h", minCheckInterval);
-  }
-
   private static boolean integrationReady(AwsIntegration ai) {
     // A status computed for an older generation says nothing about the current spec.
-    return ai != null
-        && ai.getStatus() != null
+    return ai != null && statusIsCurrent(ai) && Conditions.isTrue(ai.getStatus().getConditions(), Conditions.READY);
+  }
+
+  private static boolean statusIsCurrent(AwsIntegration ai) {
+    return ai.getStatus() != null
         && ai.getStatus().getObservedGeneration() != null
-        && ai.getStatus().getObservedGeneration().equals(ai.getMetadata().getGeneration())
-        && Conditions.isTrue(ai.getStatus().getConditions(), Conditions.READY);
+        && ai.getStatus().getObservedGeneration().equals(ai.getMetadata().getGeneration());
   }
 
   private UpdateControl<Dataset> write(Dataset ds, DatasetStatus status, Context<Dataset> context) {

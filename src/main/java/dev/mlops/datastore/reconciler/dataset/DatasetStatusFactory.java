@@ -10,6 +10,7 @@ import dev.mlops.datastore.api.v1alpha1.DeltaInfo;
 import dev.mlops.datastore.dataset.Inspection;
 import dev.mlops.datastore.dataset.Problem;
 import dev.mlops.datastore.reconciler.Conditions;
+import dev.mlops.datastore.reconciler.Failure;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -63,12 +64,16 @@ public final class DatasetStatusFactory {
     return status;
   }
 
-  /** The integration is Ready but its proven credentials are not available yet. */
+  /**
+   * The integration is Ready, but proved no credentials a Dataset could read with (its live proof
+   * was skipped or is not verified): nothing is read until it does.
+   */
   public DatasetStatus credentialsPending(Dataset ds) {
     Conditions conditions = start(ds);
     String ref = ds.getSpec().getIntegrationRef().getName();
     conditions.set(INTEGRATION_READY, true, INTEGRATION_READY_REASON, "AwsIntegration " + ref + " is Ready");
-    String message = "AwsIntegration " + ref + " has no proven credentials at the moment (they are renewed at its next check)";
+    String message = "AwsIntegration " + ref + " is Ready but has proven no credentials the dataset could be read with"
+        + " (its CredentialsVerified condition says why); the dataset is read as soon as it has";
     conditions.set(READABLE, Conditions.UNKNOWN, CREDENTIALS_PENDING, message);
     conditions.set(READY, Conditions.UNKNOWN, CREDENTIALS_PENDING, message);
     DatasetStatus status = keepFindings(ds);
@@ -125,6 +130,27 @@ public final class DatasetStatusFactory {
     }
     status.setBytesRead(inspection.bytesRead());
     status.setLastCheckTime(clock.instant().truncatedTo(ChronoUnit.SECONDS).toString());
+    return status;
+  }
+
+  /** Checked again and found unchanged (same ETag or Delta version): only the check time moves. */
+  public DatasetStatus rechecked(Dataset ds) {
+    DatasetStatus status = keepFindings(ds);
+    status.setObservedGeneration(ds.getMetadata().getGeneration());
+    List<Condition> conditions = new java.util.ArrayList<>(status.getConditions() == null ? List.of() : status.getConditions());
+    conditions.removeIf(c -> c.getType().equals(Conditions.RECONCILING));
+    status.setConditions(conditions);
+    status.setLastCheckTime(clock.instant().truncatedTo(ChronoUnit.SECONDS).toString());
+    return status;
+  }
+
+  /** The status after a failure; see {@link Failure} and {@link Conditions#afterFailure}. */
+  public DatasetStatus failed(Dataset ds, Failure failure) {
+    DatasetStatus status = keepFindings(ds);
+    status.setConditions(Conditions.afterFailure(status.getConditions(), ds.getMetadata().getGeneration(), clock, failure));
+    if (failure instanceof Failure.NeedsSpecChange) {
+      status.setObservedGeneration(ds.getMetadata().getGeneration());
+    }
     return status;
   }
 

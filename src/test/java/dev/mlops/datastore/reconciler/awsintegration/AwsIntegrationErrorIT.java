@@ -37,7 +37,7 @@ class AwsIntegrationErrorIT {
 
       await().atMost(Duration.ofSeconds(20)).until(() -> condition(cluster, Conditions.RECONCILING).isPresent());
       Condition reconciling = condition(cluster, Conditions.RECONCILING).orElseThrow();
-      assertThat(reconciling.getReason()).isEqualTo("RetryingAfterError");
+      assertThat(reconciling.getReason()).isEqualTo("KubernetesApiError");
       assertThat(reconciling.getMessage()).contains("409");
 
       await()

@@ -283,7 +283,8 @@ class LiveVerificationIT {
     cluster.client().resource(Resources.irsaIntegration("fraud-data", Platform.Custom, "a")).create();
 
     Condition reconciling = awaitCondition("fraud-data", Conditions.RECONCILING, c -> true);
-    assertThat(reconciling.getReason()).isEqualTo("RetryingAfterError");
+    assertThat(reconciling.getReason()).isEqualTo("AwsUnavailable");
+    assertThat(reconciling.getMessage()).contains("sts:AssumeRoleWithWebIdentity").contains("ServiceUnavailable");
     awaitCondition("fraud-data", Conditions.READY, c -> c.getStatus().equals("True"));
     assertThat(condition("fraud-data", Conditions.RECONCILING)).isEmpty();
   }
