@@ -47,6 +47,15 @@ public final class MockCluster implements AutoCloseable {
     return this;
   }
 
+  /** Stops the running operator (as a crash, a rolling update or a leader failover would); the cluster and AWS stay. */
+  public MockCluster stopOperator() {
+    if (operator != null) {
+      operator.stop();
+      operator = null;
+    }
+    return this;
+  }
+
   public KubernetesClient client() {
     return kubernetes.client();
   }
