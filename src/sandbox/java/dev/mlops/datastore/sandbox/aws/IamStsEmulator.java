@@ -78,12 +78,13 @@ public final class IamStsEmulator implements AutoCloseable {
       switch (action) {
         case "GetRole", "GetOpenIDConnectProvider", "ListAttachedRolePolicies" -> {
           calls.add("iam:" + action);
-          iam(ex, action, form);
+          if (!staged(ex, IAM_NS, world.stage("iam", action))) {
+            iam(ex, action, form);
+          }
         }
         case "AssumeRoleWithWebIdentity", "GetCallerIdentity" -> {
           calls.add("sts:" + action);
-          if (world.stsFailsNow()) {
-            error(ex, STS_NS, 503, "Receiver", "ServiceUnavailable", "Service is unavailable. Please try again.");
+          if (staged(ex, STS_NS, world.stage("sts", action))) {
             return;
           }
           if (action.equals("AssumeRoleWithWebIdentity")) {
@@ -97,6 +98,23 @@ public final class IamStsEmulator implements AutoCloseable {
     } catch (RuntimeException e) {
       error(ex, STS_NS, 500, "Receiver", "InternalFailure", "emulator failure: " + e.getClass().getSimpleName());
     }
+  }
+
+  /** Waits and fails as the world staged for this call; true when the call has been answered. */
+  private static boolean staged(HttpExchange ex, String ns, AwsWorld.Staged staged) throws IOException {
+    if (!staged.delay().isZero()) {
+      try {
+        Thread.sleep(staged.delay().toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    AwsWorld.Failure f = staged.failure();
+    if (f == null) {
+      return false;
+    }
+    error(ex, ns, f.httpStatus(), f.httpStatus() >= 500 ? "Receiver" : "Sender", f.awsCode(), f.message());
+    return true;
   }
 
   // -- IAM --------------------------------------------------------------------------------------
@@ -189,8 +207,9 @@ public final class IamStsEmulator implements AutoCloseable {
       return;
     }
     long exp = claims.path("exp").asLong(0);
-    if (Instant.ofEpochSecond(exp).isBefore(Instant.now())) {
-      error(ex, STS_NS, 400, "Sender", "ExpiredTokenException", "Token expired: current date/time " + Instant.now()
+    Instant now = world.clock().instant();
+    if (Instant.ofEpochSecond(exp).isBefore(now)) {
+      error(ex, STS_NS, 400, "Sender", "ExpiredTokenException", "Token expired: current date/time " + now
           + " must be before the expiration date/time " + Instant.ofEpochSecond(exp));
       return;
     }

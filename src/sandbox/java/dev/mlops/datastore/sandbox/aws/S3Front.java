@@ -131,6 +131,18 @@ public final class S3Front implements AutoCloseable {
 
     String operation = operation(method, key, query);
     String action = action(operation);
+    AwsWorld.Staged staged = world.stage("s3", operation.equals("ListObjects") ? new String[] {"ListObjects", "ListObjectsV2"} : new String[] {operation});
+    if (!staged.delay().isZero()) {
+      try {
+        Thread.sleep(staged.delay().toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (staged.failure() != null) {
+      answer(ex, null, operation, action, bucketName, key, staged.failure().httpStatus(), staged.failure().awsCode(), staged.failure().message(), null);
+      return;
+    }
     String auth = ex.getRequestHeaders().getFirst("Authorization");
     Matcher m = auth == null ? null : CREDENTIAL.matcher(auth);
     if (m == null || !m.find()) {
