@@ -32,8 +32,12 @@ public final class AwsWorld {
   /** An IAM OIDC provider and the key its issuer signs tokens with. */
   public record Provider(String arn, String issuer, List<String> clientIds, PublicKey signingKey) {}
 
-  /** A role: what GetRole returns, and the token subjects STS lets assume it (globs). */
-  public record Role(String arn, String trustPolicy, List<String> allowedSubjects, List<String> attachedPolicies) {}
+  /**
+   * A role: what GetRole returns, and who STS lets assume it: the token subjects in
+   * {@code allowedSubjects} (globs, an override), or, when {@code stsReadsTrustPolicy}, whatever
+   * {@link StsTrustMatcher} reads in the trust policy.
+   */
+  public record Role(String arn, String trustPolicy, List<String> allowedSubjects, List<String> attachedPolicies, boolean stsReadsTrustPolicy) {}
 
   public record User(String arn, String accessKey, String secretKey) {}
 
@@ -58,31 +62,20 @@ public final class AwsWorld {
   private final List<StagedFault> faults = new CopyOnWriteArrayList<>();
   private volatile Clock clock = Clock.systemUTC();
   private volatile Duration sessionLifetime = Duration.ofMinutes(15);
-  private final Map<String, StsDecider> deciders = new ConcurrentHashMap<>();
-
-  /** Decides, for a role without explicit subjects, whether STS admits a token. */
-  @FunctionalInterface
-  public interface StsDecider {
-    boolean admits(String issuer, String subject, String audience);
-  }
-
-  /** STS follows this decider for the role (used when no explicit subjects are given). */
-  public AwsWorld stsDecider(String roleArn, StsDecider decider) {
-    deciders.put(roleArn, decider);
-    return this;
-  }
-
-  Optional<StsDecider> decider(String roleArn) {
-    return Optional.ofNullable(deciders.get(roleArn));
-  }
-
   public AwsWorld provider(String arn, String issuer, PublicKey signingKey, String... clientIds) {
     providers.put(arn, new Provider(arn, issuer, List.of(clientIds), signingKey));
     return this;
   }
 
+  /** A role STS lets exactly these token subjects (globs) assume, whatever its trust policy says. */
   public AwsWorld role(String arn, String trustPolicy, List<String> allowedSubjects, String... attachedPolicies) {
-    roles.put(arn, new Role(arn, trustPolicy, List.copyOf(allowedSubjects), List.of(attachedPolicies)));
+    roles.put(arn, new Role(arn, trustPolicy, List.copyOf(allowedSubjects), List.of(attachedPolicies), false));
+    return this;
+  }
+
+  /** A role STS decides for by reading its trust policy, as IAM does (see {@link StsTrustMatcher}). */
+  public AwsWorld roleTrustedByPolicy(String arn, String trustPolicy, String... attachedPolicies) {
+    roles.put(arn, new Role(arn, trustPolicy, List.of(), List.of(attachedPolicies), true));
     return this;
   }
 

@@ -215,11 +215,10 @@ public final class IamStsEmulator implements AutoCloseable {
     }
     String subject = claims.path("sub").asText();
     Role role = world.role(roleArn).orElse(null);
-    boolean admitted = role != null && (role.allowedSubjects().isEmpty()
-        ? world.decider(roleArn).map(d -> d.admits(iss, subject, audiences.get(0))).orElse(false)
-        : role.allowedSubjects().stream().anyMatch(glob -> subject.matches(globToRegex(glob))));
-    if (!admitted) {
-      error(ex, STS_NS, 403, "Sender", "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity");
+    String audience = audiences.stream().filter(provider.clientIds()::contains).findFirst().orElseThrow();
+    String notAdmitted = role == null ? "" : admission(role, providerArn, iss, subject, audience);
+    if (notAdmitted != null) {
+      error(ex, STS_NS, 403, "Sender", "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity" + notAdmitted);
       return;
     }
     Session s = world.issue(role, form.getOrDefault("RoleSessionName", "session"));
@@ -234,6 +233,22 @@ public final class IamStsEmulator implements AutoCloseable {
    * As STS does: the request must be signed (SigV4) with the secret of the access key it names, a
    * user's or a session's; only then do the session token and its expiry count.
    */
+  /**
+   * Null when STS admits the token to the role; else what to add to STS's own message (empty, as
+   * AWS says no more, except when the sandbox's matcher could not read the policy: then why).
+   */
+  private static String admission(Role role, String providerArn, String issuer, String subject, String audience) {
+    if (!role.stsReadsTrustPolicy()) {
+      return role.allowedSubjects().stream().anyMatch(glob -> subject.matches(globToRegex(glob))) ? null : "";
+    }
+    StsTrustMatcher.Decision d = StsTrustMatcher.decide(role.trustPolicy(),
+        new StsTrustMatcher.WebIdentity(providerArn, issuer.replaceFirst("^https://", ""), subject, audience));
+    if (d.allowed()) {
+      return null;
+    }
+    return d.understood() ? "" : " (the sandbox's STS could not read the trust policy: " + d.why() + ")";
+  }
+
   private void callerIdentity(HttpExchange ex, byte[] body) throws IOException {
     SigV4Verifier.Request request = new SigV4Verifier.Request(ex.getRequestMethod(), ex.getRequestURI().getRawPath(),
         ex.getRequestURI().getRawQuery(), SigV4Verifier.lowerCase(ex.getRequestHeaders()), body);
