@@ -58,23 +58,6 @@ public final class TrustPolicyEvaluator {
     }
   }
 
-  /**
-   * The verdict a parser keeping the last of duplicate keys would give (what IAM is reported to do
-   * with a document it stored anyway); otherwise the same as {@link #evaluate}.
-   */
-  public static TrustVerdict evaluateLastWins(String policyText, TrustRequest request) {
-    try {
-      Parsed parsed = PolicyParser.parse(policyText);
-      if (parsed.root() == null) {
-        return malformed(List.of(parsed.syntaxError()), List.of());
-      }
-      List<String> grammar = grammarErrors(parsed.root());
-      return grammar.isEmpty() ? new Evaluation(parsed.root(), request).run() : malformed(grammar, List.of());
-    } catch (RuntimeException e) {
-      return malformed(List.of("the document could not be evaluated (" + e.getClass().getSimpleName() + ")"), List.of());
-    }
-  }
-
   private static TrustVerdict malformed(List<String> problems, List<TrustWarning> warnings) {
     return new TrustVerdict(
         Verdict.DENIED,

@@ -3,8 +3,6 @@ package dev.mlops.datastore.sandbox;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mlops.datastore.sandbox.aws.LocalAws;
 import dev.mlops.datastore.sandbox.kube.EmbeddedKubernetes;
-import dev.mlops.datastore.trust.TrustPolicyEvaluator;
-import dev.mlops.datastore.trust.TrustRequest;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -128,18 +126,12 @@ public final class WorldFile {
       } else {
         throw invalid(at, "needs trustPolicy or trustPolicyFile");
       }
-      List<String> subjects = r.has("stsAllows") ? strings(r, at + ".stsAllows", "stsAllows") : List.of();
-      aws.world().role(arn, policy, subjects, strings(r, at + ".attachedPolicies", "attachedPolicies").toArray(String[]::new));
-      if (!r.has("stsAllows")) {
-        // As IAM does: STS follows the trust policy (a duplicate key keeps its last value).
-        aws.world().stsDecider(arn, (issuer, subject, audience) -> {
-          String[] parts = subject.split(":");
-          if (parts.length != 4) {
-            return false;
-          }
-          TrustRequest request = new TrustRequest(arn, issuer, parts[2], parts[3], audience);
-          return TrustPolicyEvaluator.evaluateLastWins(policy, request).allowed();
-        });
+      String[] attached = strings(r, at + ".attachedPolicies", "attachedPolicies").toArray(String[]::new);
+      if (r.has("stsAllows")) {
+        aws.world().role(arn, policy, strings(r, at + ".stsAllows", "stsAllows"), attached);
+      } else {
+        // As IAM does: STS reads the trust policy (its own reading, not the operator's).
+        aws.world().roleTrustedByPolicy(arn, policy, attached);
       }
       grants(aws, arn, r, at);
     }

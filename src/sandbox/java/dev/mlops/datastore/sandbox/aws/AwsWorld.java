@@ -2,6 +2,7 @@ package dev.mlops.datastore.sandbox.aws;
 
 import java.security.PublicKey;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -13,19 +14,30 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 
 /**
  * One declarative description of an AWS "world": OIDC providers, roles (with the trust policy IAM
  * returns and the subjects STS admits), users with keys, buckets with owner, region and KMS key,
  * and grants of S3 actions. Built in a few lines by a test; read by the IAM/STS emulator and the
  * S3 front. Sessions issued by STS are kept here too.
+ *
+ * <p>Faults and time are staged here as well, so a test or a scene can make the emulated AWS
+ * misbehave the way the real one does: a call of a service (optionally one operation) fails with an
+ * HTTP status and AWS error code, or is held back before it is answered, for the next N calls or
+ * during a window of the world's {@link Clock}. The same clock decides session and token expiry,
+ * so a test that advances it sees credentials expire without waiting.
  */
 public final class AwsWorld {
   /** An IAM OIDC provider and the key its issuer signs tokens with. */
   public record Provider(String arn, String issuer, List<String> clientIds, PublicKey signingKey) {}
 
-  /** A role: what GetRole returns, and the token subjects STS lets assume it (globs). */
-  public record Role(String arn, String trustPolicy, List<String> allowedSubjects, List<String> attachedPolicies) {}
+  /**
+   * A role: what GetRole returns, and who STS lets assume it: the token subjects in
+   * {@code allowedSubjects} (globs, an override), or, when {@code stsReadsTrustPolicy}, whatever
+   * {@link StsTrustMatcher} reads in the trust policy.
+   */
+  public record Role(String arn, String trustPolicy, List<String> allowedSubjects, List<String> attachedPolicies, boolean stsReadsTrustPolicy) {}
 
   public record User(String arn, String accessKey, String secretKey) {}
 
@@ -47,33 +59,23 @@ public final class AwsWorld {
   private final List<Grant> grants = new CopyOnWriteArrayList<>();
   private final Map<String, Session> sessions = new ConcurrentHashMap<>();
   private final Set<String> iamDenied = ConcurrentHashMap.newKeySet();
-  private final AtomicInteger stsFailures = new AtomicInteger();
+  private final List<StagedFault> faults = new CopyOnWriteArrayList<>();
+  private volatile Clock clock = Clock.systemUTC();
   private volatile Duration sessionLifetime = Duration.ofMinutes(15);
-  private final Map<String, StsDecider> deciders = new ConcurrentHashMap<>();
-
-  /** Decides, for a role without explicit subjects, whether STS admits a token. */
-  @FunctionalInterface
-  public interface StsDecider {
-    boolean admits(String issuer, String subject, String audience);
-  }
-
-  /** STS follows this decider for the role (used when no explicit subjects are given). */
-  public AwsWorld stsDecider(String roleArn, StsDecider decider) {
-    deciders.put(roleArn, decider);
-    return this;
-  }
-
-  Optional<StsDecider> decider(String roleArn) {
-    return Optional.ofNullable(deciders.get(roleArn));
-  }
-
   public AwsWorld provider(String arn, String issuer, PublicKey signingKey, String... clientIds) {
     providers.put(arn, new Provider(arn, issuer, List.of(clientIds), signingKey));
     return this;
   }
 
+  /** A role STS lets exactly these token subjects (globs) assume, whatever its trust policy says. */
   public AwsWorld role(String arn, String trustPolicy, List<String> allowedSubjects, String... attachedPolicies) {
-    roles.put(arn, new Role(arn, trustPolicy, List.copyOf(allowedSubjects), List.of(attachedPolicies)));
+    roles.put(arn, new Role(arn, trustPolicy, List.copyOf(allowedSubjects), List.of(attachedPolicies), false));
+    return this;
+  }
+
+  /** A role STS decides for by reading its trust policy, as IAM does (see {@link StsTrustMatcher}). */
+  public AwsWorld roleTrustedByPolicy(String arn, String trustPolicy, String... attachedPolicies) {
+    roles.put(arn, new Role(arn, trustPolicy, List.of(), List.of(attachedPolicies), true));
     return this;
   }
 
@@ -104,10 +106,167 @@ public final class AwsWorld {
     return this;
   }
 
-  /** The next {@code n} STS calls fail as an unreachable STS would (HTTP 503). */
+  /** The next {@code n} STS calls fail as an unreachable STS would (HTTP 503 ServiceUnavailable). */
   public AwsWorld failSts(int n) {
-    stsFailures.set(n);
+    return failNext("sts", null, n, 503, "ServiceUnavailable");
+  }
+
+  /** The services faults can be staged on, as the emulators name them. */
+  public static final Set<String> SERVICES = Set.of("sts", "iam", "s3");
+
+  private static final Pattern AWS_CODE = Pattern.compile("[A-Za-z][A-Za-z0-9.]{0,63}");
+
+  /**
+   * The next {@code times} calls of {@code service} ("sts", "iam" or "s3") to {@code operation}
+   * (e.g. "AssumeRoleWithWebIdentity", "GetRole", "HeadObject", "ListObjectsV2"; null for any
+   * operation of the service) are answered with {@code httpStatus} and the AWS error code
+   * {@code awsCode}, in the service's own error format.
+   */
+  public AwsWorld failNext(String service, String operation, int times, int httpStatus, String awsCode) {
+    faults.add(StagedFault.failure(check(service, operation), operation, counted(times), null, null, status(httpStatus), code(awsCode)));
     return this;
+  }
+
+  /** Calls made while the world's clock is in {@code [from, to)} fail as {@link #failNext} describes. */
+  public AwsWorld failBetween(String service, String operation, Instant from, Instant to, int httpStatus, String awsCode) {
+    faults.add(StagedFault.failure(check(service, operation), operation, null, from, window(from, to), status(httpStatus), code(awsCode)));
+    return this;
+  }
+
+  /**
+   * The next {@code times} matching calls are held {@code delay} (real time, not the world's clock)
+   * before they are answered: long enough, a client's timeout fires first.
+   */
+  public AwsWorld delayNext(String service, String operation, int times, Duration delay) {
+    faults.add(StagedFault.delay(check(service, operation), operation, counted(times), null, null, positive(delay)));
+    return this;
+  }
+
+  /** Calls made while the world's clock is in {@code [from, to)} are held {@code delay}. */
+  public AwsWorld delayBetween(String service, String operation, Instant from, Instant to, Duration delay) {
+    faults.add(StagedFault.delay(check(service, operation), operation, null, from, window(from, to), positive(delay)));
+    return this;
+  }
+
+  /** The clock sessions, tokens and fault windows are judged by (default: the system's, UTC). */
+  public AwsWorld clock(Clock clock) {
+    this.clock = java.util.Objects.requireNonNull(clock, "clock");
+    return this;
+  }
+
+  public Clock clock() {
+    return clock;
+  }
+
+  /** What the emulator does with a call before answering it: wait, then fail or serve. */
+  public record Staged(Duration delay, Failure failure) {
+    static final Staged NONE = new Staged(Duration.ZERO, null);
+  }
+
+  /** An AWS error to answer with; the message is the one AWS sends with that code. */
+  public record Failure(int httpStatus, String awsCode) {
+    public String message() {
+      return switch (awsCode) {
+        case "Throttling", "ThrottlingException" -> "Rate exceeded";
+        case "SlowDown" -> "Please reduce your request rate.";
+        case "ServiceUnavailable" -> "Service is unavailable. Please try again.";
+        case "InternalError", "InternalFailure" -> "We encountered an internal error. Please try again.";
+        case "AccessDenied" -> "Access Denied";
+        default -> "Staged fault " + awsCode + " (the sandbox world asked for it)";
+      };
+    }
+  }
+
+  /**
+   * Consumes the staged faults that apply to this call: at most one delay and one failure, the
+   * earliest staged of each. Called once per request by the emulators; {@code operations} are the
+   * names this call answers to (S3's list call is both "ListObjects" and "ListObjectsV2").
+   */
+  public Staged stage(String service, String... operations) {
+    Instant now = clock.instant();
+    Duration delay = Duration.ZERO;
+    Failure failure = null;
+    for (StagedFault f : faults) {
+      boolean isDelay = f.delay() != null;
+      if ((isDelay ? !delay.isZero() : failure != null) || !f.matches(service, operations, now) || !f.take()) {
+        continue;
+      }
+      if (isDelay) {
+        delay = f.delay();
+      } else {
+        failure = new Failure(f.httpStatus(), f.awsCode());
+      }
+    }
+    return delay.isZero() && failure == null ? Staged.NONE : new Staged(delay, failure);
+  }
+
+  /** One staged fault: counted (remaining calls) or windowed ([from, to) of the world's clock). */
+  private record StagedFault(String service, String operation, AtomicInteger remaining, Instant from, Instant to,
+      int httpStatus, String awsCode, Duration delay) {
+    static StagedFault failure(String service, String operation, AtomicInteger remaining, Instant from, Instant to, int status, String code) {
+      return new StagedFault(service, operation, remaining, from, to, status, code, null);
+    }
+
+    static StagedFault delay(String service, String operation, AtomicInteger remaining, Instant from, Instant to, Duration delay) {
+      return new StagedFault(service, operation, remaining, from, to, 0, null, delay);
+    }
+
+    boolean matches(String callService, String[] callOperations, Instant now) {
+      if (!service.equals(callService) || operation != null && !List.of(callOperations).contains(operation)) {
+        return false;
+      }
+      return remaining != null || !now.isBefore(from) && now.isBefore(to);
+    }
+
+    /** Counts this call against the fault; false when it has no calls left. */
+    boolean take() {
+      return remaining == null || remaining.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0;
+    }
+  }
+
+  private static String check(String service, String operation) {
+    if (!SERVICES.contains(service)) {
+      throw new IllegalArgumentException("service '" + service + "' is not one of " + new java.util.TreeSet<>(SERVICES));
+    }
+    if (operation != null && !operation.matches("[A-Za-z0-9]+")) {
+      throw new IllegalArgumentException("operation '" + operation + "' is not an operation name such as GetObject");
+    }
+    return service;
+  }
+
+  private static AtomicInteger counted(int times) {
+    if (times < 0) {
+      throw new IllegalArgumentException("times must be 0 or more, not " + times);
+    }
+    return new AtomicInteger(times);
+  }
+
+  private static Instant window(Instant from, Instant to) {
+    if (from == null || to == null || !from.isBefore(to)) {
+      throw new IllegalArgumentException("a fault window needs from before to (got " + from + ", " + to + ")");
+    }
+    return to;
+  }
+
+  private static int status(int httpStatus) {
+    if (httpStatus < 400 || httpStatus > 599) {
+      throw new IllegalArgumentException("a fault's HTTP status is 400-599, not " + httpStatus);
+    }
+    return httpStatus;
+  }
+
+  private static String code(String awsCode) {
+    if (awsCode == null || !AWS_CODE.matcher(awsCode).matches()) {
+      throw new IllegalArgumentException("'" + awsCode + "' is not an AWS error code such as Throttling");
+    }
+    return awsCode;
+  }
+
+  private static Duration positive(Duration delay) {
+    if (delay == null || delay.isNegative() || delay.isZero()) {
+      throw new IllegalArgumentException("a delay must be positive, not " + delay);
+    }
+    return delay;
   }
 
   public AwsWorld sessionLifetime(Duration lifetime) {
@@ -135,15 +294,11 @@ public final class AwsWorld {
     return iamDenied.contains(action);
   }
 
-  boolean stsFailsNow() {
-    return stsFailures.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0;
-  }
-
   Session issue(Role role, String sessionName) {
     String account = role.arn().split(":")[4];
     String roleName = role.arn().substring(role.arn().lastIndexOf('/') + 1);
     Session s = new Session("ASIA" + random("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16), random(ALNUM, 40), random(ALNUM, 120),
-        role.arn(), "arn:aws:sts::" + account + ":assumed-role/" + roleName + "/" + sessionName, Instant.now().plus(sessionLifetime));
+        role.arn(), "arn:aws:sts::" + account + ":assumed-role/" + roleName + "/" + sessionName, clock.instant().plus(sessionLifetime));
     sessions.put(s.accessKey(), s);
     return s;
   }
@@ -173,7 +328,7 @@ public final class AwsWorld {
     if (token == null || !token.equals(s.token())) {
       return new Caller(null, null, null, s.secretKey(), "InvalidToken");
     }
-    if (Instant.now().isAfter(s.expires())) {
+    if (clock.instant().isAfter(s.expires())) {
       return new Caller(null, null, null, s.secretKey(), "ExpiredToken");
     }
     return new Caller(s.roleArn(), s.assumedRoleArn(), s.roleArn().split(":")[4], s.secretKey(), null);

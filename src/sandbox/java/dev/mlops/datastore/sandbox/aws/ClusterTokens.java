@@ -23,6 +23,13 @@ public final class ClusterTokens {
   private final String issuer;
   private final KeyPair keys;
   private final java.util.List<String> minted = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private volatile java.time.Clock clock = java.time.Clock.systemUTC();
+
+  /** The clock tokens are issued by (iat, exp): share it with the world's STS to move time in a scene. */
+  public ClusterTokens clock(java.time.Clock clock) {
+    this.clock = clock;
+    return this;
+  }
 
   /** Every token minted so far (for tests that check no token leaked). */
   public java.util.List<String> minted() {
@@ -56,7 +63,7 @@ public final class ClusterTokens {
             JsonNode body = JSON.readTree(request.getUtf8Body());
             String audience = body.path("spec").path("audiences").path(0).asText("https://kubernetes.default.svc");
             long seconds = body.path("spec").path("expirationSeconds").asLong(3600);
-            Instant exp = Instant.now().plusSeconds(seconds);
+            Instant exp = clock.instant().plusSeconds(seconds);
             return new TokenRequestBuilder().withNewStatus().withToken(mint(namespace, serviceAccount, audience, exp))
                 .withExpirationTimestamp(exp.toString()).endStatus().build();
           } catch (Exception e) {
@@ -69,7 +76,7 @@ public final class ClusterTokens {
     ObjectNode header = JSON.createObjectNode().put("alg", "RS256").put("kid", "test-key");
     ObjectNode claims = JSON.createObjectNode();
     claims.putArray("aud").add(audience);
-    claims.put("exp", exp.getEpochSecond()).put("iat", Instant.now().getEpochSecond()).put("iss", issuer)
+    claims.put("exp", exp.getEpochSecond()).put("iat", clock.instant().getEpochSecond()).put("iss", issuer)
         .put("sub", "system:serviceaccount:" + namespace + ":" + serviceAccount);
     claims.putObject("kubernetes.io").put("namespace", namespace).putObject("serviceaccount").put("name", serviceAccount);
     String signingInput = b64(header.toString()) + "." + b64(claims.toString());

@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -33,13 +32,13 @@ import java.util.regex.Pattern;
  * bodies, AWS's error XML), backed by an {@link AwsWorld}. AssumeRoleWithWebIdentity checks what
  * STS checks: the token's RS256 signature against the issuer's key, {@code iss} naming a provider
  * in the role's account, {@code aud} among the provider's client IDs, {@code exp}, and the subject
- * against the role's allowed subjects. Signatures of signed calls are not verified here (S3Proxy
- * verifies S3's); the caller is known by its access key, and a session by its token.
+ * against the role's allowed subjects. GetCallerIdentity verifies the caller's SigV4 signature
+ * with that caller's own secret ({@link SigV4Verifier}); IAM's reads, made with the operator's own
+ * identity, are not verified.
  */
 public final class IamStsEmulator implements AutoCloseable {
   private static final String IAM_NS = "https://iam.amazonaws.com/doc/2010-05-08/";
   private static final String STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/";
-  private static final Pattern CREDENTIAL = Pattern.compile("Credential=([^/]+)/");
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final AwsWorld world;
@@ -73,23 +72,25 @@ public final class IamStsEmulator implements AutoCloseable {
 
   private void handle(HttpExchange ex) throws IOException {
     try {
-      Map<String, String> form = form(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+      byte[] body = ex.getRequestBody().readAllBytes();
+      Map<String, String> form = form(new String(body, StandardCharsets.UTF_8));
       String action = form.getOrDefault("Action", "");
       switch (action) {
         case "GetRole", "GetOpenIDConnectProvider", "ListAttachedRolePolicies" -> {
           calls.add("iam:" + action);
-          iam(ex, action, form);
+          if (!staged(ex, IAM_NS, world.stage("iam", action))) {
+            iam(ex, action, form);
+          }
         }
         case "AssumeRoleWithWebIdentity", "GetCallerIdentity" -> {
           calls.add("sts:" + action);
-          if (world.stsFailsNow()) {
-            error(ex, STS_NS, 503, "Receiver", "ServiceUnavailable", "Service is unavailable. Please try again.");
+          if (staged(ex, STS_NS, world.stage("sts", action))) {
             return;
           }
           if (action.equals("AssumeRoleWithWebIdentity")) {
             assumeRoleWithWebIdentity(ex, form);
           } else {
-            callerIdentity(ex);
+            callerIdentity(ex, body);
           }
         }
         default -> error(ex, IAM_NS, 400, "Sender", "InvalidAction", "Could not find operation " + action);
@@ -97,6 +98,23 @@ public final class IamStsEmulator implements AutoCloseable {
     } catch (RuntimeException e) {
       error(ex, STS_NS, 500, "Receiver", "InternalFailure", "emulator failure: " + e.getClass().getSimpleName());
     }
+  }
+
+  /** Waits and fails as the world staged for this call; true when the call has been answered. */
+  private static boolean staged(HttpExchange ex, String ns, AwsWorld.Staged staged) throws IOException {
+    if (!staged.delay().isZero()) {
+      try {
+        Thread.sleep(staged.delay().toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    AwsWorld.Failure f = staged.failure();
+    if (f == null) {
+      return false;
+    }
+    error(ex, ns, f.httpStatus(), f.httpStatus() >= 500 ? "Receiver" : "Sender", f.awsCode(), f.message());
+    return true;
   }
 
   // -- IAM --------------------------------------------------------------------------------------
@@ -189,18 +207,18 @@ public final class IamStsEmulator implements AutoCloseable {
       return;
     }
     long exp = claims.path("exp").asLong(0);
-    if (Instant.ofEpochSecond(exp).isBefore(Instant.now())) {
-      error(ex, STS_NS, 400, "Sender", "ExpiredTokenException", "Token expired: current date/time " + Instant.now()
+    Instant now = world.clock().instant();
+    if (Instant.ofEpochSecond(exp).isBefore(now)) {
+      error(ex, STS_NS, 400, "Sender", "ExpiredTokenException", "Token expired: current date/time " + now
           + " must be before the expiration date/time " + Instant.ofEpochSecond(exp));
       return;
     }
     String subject = claims.path("sub").asText();
     Role role = world.role(roleArn).orElse(null);
-    boolean admitted = role != null && (role.allowedSubjects().isEmpty()
-        ? world.decider(roleArn).map(d -> d.admits(iss, subject, audiences.get(0))).orElse(false)
-        : role.allowedSubjects().stream().anyMatch(glob -> subject.matches(globToRegex(glob))));
-    if (!admitted) {
-      error(ex, STS_NS, 403, "Sender", "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity");
+    String audience = audiences.stream().filter(provider.clientIds()::contains).findFirst().orElseThrow();
+    String notAdmitted = role == null ? "" : admission(role, providerArn, iss, subject, audience);
+    if (notAdmitted != null) {
+      error(ex, STS_NS, 403, "Sender", "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity" + notAdmitted);
       return;
     }
     Session s = world.issue(role, form.getOrDefault("RoleSessionName", "session"));
@@ -211,14 +229,57 @@ public final class IamStsEmulator implements AutoCloseable {
         + s.accessKey() + "</AccessKeyId></Credentials><Provider>" + providerArn + "</Provider>");
   }
 
-  private void callerIdentity(HttpExchange ex) throws IOException {
-    String auth = ex.getRequestHeaders().getFirst("Authorization");
-    Matcher m = auth == null ? null : CREDENTIAL.matcher(auth);
-    if (m == null || !m.find()) {
-      error(ex, STS_NS, 403, "Sender", "MissingAuthenticationToken", "Request is missing Authentication Token");
+  /**
+   * As STS does: the request must be signed (SigV4) with the secret of the access key it names, a
+   * user's or a session's; only then do the session token and its expiry count.
+   */
+  /**
+   * Null when STS admits the token to the role; else what to add to STS's own message (empty, as
+   * AWS says no more, except when the sandbox's matcher could not read the policy: then why).
+   */
+  private static String admission(Role role, String providerArn, String issuer, String subject, String audience) {
+    if (!role.stsReadsTrustPolicy()) {
+      return role.allowedSubjects().stream().anyMatch(glob -> subject.matches(globToRegex(glob))) ? null : "";
+    }
+    StsTrustMatcher.Decision d = StsTrustMatcher.decide(role.trustPolicy(),
+        new StsTrustMatcher.WebIdentity(providerArn, issuer.replaceFirst("^https://", ""), subject, audience));
+    if (d.allowed()) {
+      return null;
+    }
+    return d.understood() ? "" : " (the sandbox's STS could not read the trust policy: " + d.why() + ")";
+  }
+
+  private void callerIdentity(HttpExchange ex, byte[] body) throws IOException {
+    SigV4Verifier.Request request = new SigV4Verifier.Request(ex.getRequestMethod(), ex.getRequestURI().getRawPath(),
+        ex.getRequestURI().getRawQuery(), SigV4Verifier.lowerCase(ex.getRequestHeaders()), body);
+    switch (SigV4Verifier.verify(request, world::secretOf, false)) {
+      case MISSING -> {
+        error(ex, STS_NS, 403, "Sender", "MissingAuthenticationToken", "Request is missing Authentication Token");
+        return;
+      }
+      case MALFORMED -> {
+        error(ex, STS_NS, 400, "Sender", "IncompleteSignature", "The request signature does not conform to AWS standards.");
+        return;
+      }
+      case UNKNOWN_KEY -> {
+        error(ex, STS_NS, 403, "Sender", "InvalidClientTokenId", "The security token included in the request is invalid.");
+        return;
+      }
+      case WRONG_SIGNATURE -> {
+        error(ex, STS_NS, 403, "Sender", "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided."
+            + " Check your AWS Secret Access Key and signing method. Consult the service documentation for details.");
+        return;
+      }
+      case VALID -> {
+        // authentic: who is it?
+      }
+    }
+    String accessKey = SigV4Verifier.parse(ex.getRequestHeaders().getFirst("Authorization")).accessKey();
+    Caller caller = world.caller(accessKey, ex.getRequestHeaders().getFirst("X-Amz-Security-Token"));
+    if ("ExpiredToken".equals(caller.problem())) {
+      error(ex, STS_NS, 403, "Sender", "ExpiredToken", "The security token included in the request is expired");
       return;
     }
-    Caller caller = world.caller(m.group(1), ex.getRequestHeaders().getFirst("X-Amz-Security-Token"));
     if (caller.problem() != null) {
       error(ex, STS_NS, 403, "Sender", "InvalidClientTokenId", "The security token included in the request is invalid.");
       return;

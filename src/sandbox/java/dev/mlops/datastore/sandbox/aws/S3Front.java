@@ -22,8 +22,6 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.gaul.s3proxy.AccessGrant;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
@@ -35,14 +33,15 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
  * secret, through a blob-store locator fed by the {@link AwsWorld}) behind a thin front that does
  * what S3Proxy does not: per-identity authorization of each action on each bucket and prefix,
  * SSE-KMS with who may decrypt, bucket regions (301 PermanentRedirect with
- * {@code x-amz-bucket-region}), ExpectedBucketOwner (403), and GetBucketLocation. It records every
+ * {@code x-amz-bucket-region}), ExpectedBucketOwner (403), and GetBucketLocation. It verifies each
+ * call's SigV4 signature itself first ({@link SigV4Verifier}), since it answers some calls without
+ * S3Proxy and authorization must never hide a wrong secret. It records every
  * request, so tests count S3 calls and bytes.
  *
  * <p>The front forwards requests unchanged, Host header included (the signature covers it), which
  * needs {@code -Djdk.httpclient.allowRestrictedHeaders=host} (set by the build for tests).
  */
 public final class S3Front implements AutoCloseable {
-  private static final Pattern CREDENTIAL = Pattern.compile("Credential=([^/]+)/[^/]+/([^/]+)/");
   private static final Set<String> HOP = Set.of("connection", "content-length", "expect", "upgrade", "transfer-encoding", "keep-alive", "date");
 
   /** One request as the front saw it. */
@@ -131,16 +130,49 @@ public final class S3Front implements AutoCloseable {
 
     String operation = operation(method, key, query);
     String action = action(operation);
-    String auth = ex.getRequestHeaders().getFirst("Authorization");
-    Matcher m = auth == null ? null : CREDENTIAL.matcher(auth);
-    if (m == null || !m.find()) {
-      answer(ex, null, operation, action, bucketName, key, 403, "AccessDenied", "Access Denied", null);
+    AwsWorld.Staged staged = world.stage("s3", operation.equals("ListObjects") ? new String[] {"ListObjects", "ListObjectsV2"} : new String[] {operation});
+    if (!staged.delay().isZero()) {
+      try {
+        Thread.sleep(staged.delay().toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (staged.failure() != null) {
+      answer(ex, null, operation, action, bucketName, key, staged.failure().httpStatus(), staged.failure().awsCode(), staged.failure().message(), null);
       return;
     }
-    String signingRegion = m.group(2);
-    Caller caller = world.caller(m.group(1), ex.getRequestHeaders().getFirst("X-Amz-Security-Token"));
+    // Authentication before anything else, on every call (the front answers some calls itself, so
+    // S3Proxy's own check behind it is not enough): a wrong secret is never an AccessDenied.
+    SigV4Verifier.Request signed = new SigV4Verifier.Request(method, path, uri.getRawQuery(), SigV4Verifier.lowerCase(ex.getRequestHeaders()), body);
+    switch (SigV4Verifier.verify(signed, world::secretOf, true)) {
+      case MISSING -> {
+        answer(ex, null, operation, action, bucketName, key, 403, "AccessDenied", "Access Denied", null);
+        return;
+      }
+      case MALFORMED -> {
+        answer(ex, null, operation, action, bucketName, key, 400, "AuthorizationHeaderMalformed", "The authorization header is malformed.", null);
+        return;
+      }
+      case UNKNOWN_KEY -> {
+        answer(ex, null, operation, action, bucketName, key, 403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.", null);
+        return;
+      }
+      case WRONG_SIGNATURE -> {
+        answer(ex, null, operation, action, bucketName, key, 403, "SignatureDoesNotMatch",
+            "The request signature we calculated does not match the signature you provided. Check your key and signing method.", null);
+        return;
+      }
+      case VALID -> {
+        // authentic: now who it is, and what it may do
+      }
+    }
+    SigV4Verifier.Authorization auth = SigV4Verifier.parse(ex.getRequestHeaders().getFirst("Authorization"));
+    String signingRegion = auth.region();
+    Caller caller = world.caller(auth.accessKey(), ex.getRequestHeaders().getFirst("X-Amz-Security-Token"));
     if (caller.problem() != null) {
-      answer(ex, null, operation, action, bucketName, key, 403, caller.problem(), "The AWS Access Key Id you provided does not exist in our records.", null);
+      answer(ex, null, operation, action, bucketName, key, 403, caller.problem(),
+          caller.problem().equals("ExpiredToken") ? "The provided token has expired." : "The provided token is malformed or otherwise invalid.", null);
       return;
     }
     Bucket bucket = world.bucket(bucketName).orElse(null);
