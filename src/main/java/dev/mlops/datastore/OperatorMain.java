@@ -12,6 +12,7 @@ import dev.mlops.datastore.reconciler.ErrorBackoff;
 import dev.mlops.datastore.reconciler.TransitionEvents;
 import dev.mlops.datastore.reconciler.awsintegration.AwsIntegrationReconciler;
 import dev.mlops.datastore.reconciler.awsintegration.AwsIntegrationStatusFactory;
+import dev.mlops.datastore.reconciler.awsintegration.IntegrationCredentials;
 import dev.mlops.datastore.reconciler.awsintegration.LiveChecker;
 import dev.mlops.datastore.reconciler.awsintegration.OidcIssuerResolver;
 import dev.mlops.datastore.reconciler.awsintegration.RoleFactsCache;
@@ -86,7 +87,8 @@ public final class OperatorMain {
             config.minCheckInterval()),
         controller(config));
     operator.register(
-        new DatasetReconciler(new DatasetStatusFactory(clock), events, sessions, clock, config.minCheckInterval()),
+        new DatasetReconciler(new DatasetStatusFactory(clock), events, new IntegrationCredentials(client, aws, sessions, clock), clock,
+            config.minCheckInterval()),
         controller(config));
     return operator;
   }

@@ -11,11 +11,11 @@ import dev.mlops.datastore.dataset.DeltaLogReader;
 import dev.mlops.datastore.dataset.Inspection;
 import dev.mlops.datastore.dataset.ObjectStore;
 import dev.mlops.datastore.dataset.ObjectStoreException;
-import dev.mlops.datastore.dataset.S3ObjectStore;
 import dev.mlops.datastore.reconciler.Conditions;
 import dev.mlops.datastore.reconciler.StatusComparison;
 import dev.mlops.datastore.reconciler.StatusWriter;
 import dev.mlops.datastore.reconciler.TransitionEvents;
+import dev.mlops.datastore.reconciler.awsintegration.IntegrationCredentials;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -50,17 +50,17 @@ public class DatasetReconciler implements Reconciler<Dataset> {
 
   private final DatasetStatusFactory statusFactory;
   private final StatusWriter statusWriter;
-  private final IntegrationSessions sessions;
+  private final IntegrationCredentials credentials;
   private final Clock clock;
   private final Duration minCheckInterval;
   private final Map<String, Checked> checked = new ConcurrentHashMap<>();
   private InformerEventSource<AwsIntegration, Dataset> integrations;
 
-  public DatasetReconciler(DatasetStatusFactory statusFactory, TransitionEvents events, IntegrationSessions sessions, Clock clock,
+  public DatasetReconciler(DatasetStatusFactory statusFactory, TransitionEvents events, IntegrationCredentials credentials, Clock clock,
       Duration minCheckInterval) {
     this.statusFactory = statusFactory;
     this.statusWriter = new StatusWriter(events);
-    this.sessions = sessions;
+    this.credentials = credentials;
     this.clock = clock;
     this.minCheckInterval = minCheckInterval;
   }
@@ -86,7 +86,7 @@ public class DatasetReconciler implements Reconciler<Dataset> {
       checked.remove(ds.getMetadata().getUid());
       return write(ds, statusFactory.waiting(ds, integration), context);
     }
-    Optional<IntegrationSessions.Session> session = sessions.get(IntegrationSessions.key(ns, ref), clock.instant());
+    Optional<IntegrationSessions.Session> session = credentials.forDatasets(integration);
     if (session.isEmpty()) {
       return write(ds, statusFactory.credentialsPending(ds), context).rescheduleAfter(Duration.ofSeconds(20));
     }
@@ -103,8 +103,7 @@ public class DatasetReconciler implements Reconciler<Dataset> {
     int slash = rest.indexOf('/');
     String bucket = slash < 0 ? rest : rest.substring(0, slash);
     String key = slash < 0 ? "" : rest.substring(slash + 1);
-    String owner = bucket.equals(session.get().bucket()) ? session.get().bucketOwner() : null;
-    ObjectStore store = new S3ObjectStore(session.get().s3(), bucket, owner);
+    ObjectStore store = session.get().objectStore(bucket);
     boolean delta = ds.getSpec().getDataType() == DataType.DATA_TYPE_DELTA_TABLE;
 
     if (sameGeneration && readyBefore && unchanged(ds, store, key, delta)) {
