@@ -13,6 +13,7 @@ import dev.mlops.datastore.reconciler.ErrorBackoff;
 import dev.mlops.datastore.reconciler.TransitionEvents;
 import dev.mlops.datastore.reconciler.awsintegration.AwsIntegrationReconciler;
 import dev.mlops.datastore.reconciler.awsintegration.AwsIntegrationStatusFactory;
+import dev.mlops.datastore.reconciler.awsintegration.IntegrationCredentials;
 import dev.mlops.datastore.reconciler.awsintegration.LiveChecker;
 import dev.mlops.datastore.reconciler.awsintegration.OidcIssuerResolver;
 import dev.mlops.datastore.reconciler.awsintegration.RoleFactsCache;
@@ -90,7 +91,8 @@ public final class OperatorMain {
             clock),
         controller(config));
     operator.register(
-        new DatasetReconciler(new DatasetStatusFactory(clock), events, sessions, clock, schedule, backoff),
+        new DatasetReconciler(new DatasetStatusFactory(clock), events, new IntegrationCredentials(client, aws, sessions, clock), clock,
+            schedule, backoff),
         controller(config));
     return operator;
   }

@@ -1,5 +1,6 @@
 package dev.mlops.datastore.aws;
 
+import java.util.Optional;
 import java.util.Set;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -13,7 +14,30 @@ public final class AwsErrors {
   private static final Set<String> THROTTLED =
       Set.of("Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException", "SlowDown", "RequestThrottled", "ServiceUnavailable", "InternalError", "InternalFailure");
 
+  /** Reason: the access key ID is unknown to AWS (deleted, mistyped, or of another partition). */
+  public static final String UNKNOWN_ACCESS_KEY_ID = "UnknownAccessKeyId";
+  /** Reason: the key ID is known but the request was signed with another secret access key. */
+  public static final String WRONG_SECRET_ACCESS_KEY = "WrongSecretAccessKey";
+
   private AwsErrors() {}
+
+  /**
+   * When AWS refused the credentials themselves rather than what they may do: the reason to show
+   * ({@link #UNKNOWN_ACCESS_KEY_ID} for STS's {@code InvalidClientTokenId} and S3's {@code
+   * InvalidAccessKeyId}, {@link #WRONG_SECRET_ACCESS_KEY} for {@code SignatureDoesNotMatch}), or
+   * empty for any other code. Such a refusal comes as HTTP 403 like a permission denial, and must
+   * never be reported as one: the fix is the key pair, not a policy.
+   */
+  public static Optional<String> rejectedCredentials(String code) {
+    if (code == null) {
+      return Optional.empty();
+    }
+    return switch (code) {
+      case "InvalidClientTokenId", "InvalidAccessKeyId" -> Optional.of(UNKNOWN_ACCESS_KEY_ID);
+      case "SignatureDoesNotMatch" -> Optional.of(WRONG_SECRET_ACCESS_KEY);
+      default -> Optional.empty();
+    };
+  }
 
   public static AwsCallException classify(String operation, SdkException e) {
     if (e instanceof AwsServiceException s) {

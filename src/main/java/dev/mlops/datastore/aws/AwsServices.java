@@ -6,14 +6,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
-import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -22,7 +20,8 @@ import software.amazon.awssdk.services.sts.StsClient;
 /**
  * The AWS clients of the operator, built once: its own identity (the standard credential chain;
  * in a cluster, the operator's IRSA role) for IAM reads; no identity at all for exchanging
- * workload tokens with STS; the workloads' identities for S3. Endpoints are overridable the
+ * workload tokens with STS; the workloads' identities for S3, one shared client per region with
+ * the identity passed on each request. Endpoints are overridable the
  * standard way ({@code AWS_ENDPOINT_URL_IAM}, {@code _STS}, {@code _S3}); every call is counted.
  */
 public final class AwsServices implements AutoCloseable {
@@ -37,11 +36,18 @@ public final class AwsServices implements AutoCloseable {
     }
   }
 
+  /** The shared S3 clients' own provider: S3 calls carry an integration's credentials, or fail. */
+  private static final AwsCredentialsProvider NO_CREDENTIALS_OF_ITS_OWN =
+      () -> {
+        throw SdkClientException.create("an S3 request without an integration's credentials (the operator never uses its own identity for S3)");
+      };
+
   private final AwsCredentialsProvider operatorIdentity;
   private final Endpoints endpoints;
   private final AwsCallCounter counter = new AwsCallCounter();
   private final Map<String, IamClient> iamByPartition = new ConcurrentHashMap<>();
   private final Map<String, StsClient> stsByRegion = new ConcurrentHashMap<>();
+  private final Map<String, S3Client> s3ByRegion = new ConcurrentHashMap<>();
   private final IamRoleReader roles;
   private final StsGateway sts;
 
@@ -75,34 +81,36 @@ public final class AwsServices implements AutoCloseable {
   }
 
   /**
-   * An S3 client acting as a workload identity in a region. Path-style addressing is used when the
-   * endpoint is overridden (a local server has no per-bucket host names). Checksums are computed
-   * only where S3 requires them: the operator reads single bytes and writes one tiny probe.
+   * The operator's one S3 client of a region, shared by every integration and Dataset. It holds no
+   * credentials: each request brings its session's own ({@link IntegrationSessions.Session#s3}),
+   * so a session can be replaced while another reconcile is still reading with the old one, and a
+   * request that brings none fails rather than going out as the operator. Path-style addressing
+   * is used when the endpoint is overridden (a local server has no per-bucket host names).
+   * Checksums are computed only where S3 requires them: the operator reads byte ranges and writes
+   * one tiny probe.
    */
-  public S3Client s3(AwsCredentials credentials, String region, ExecutionInterceptor perIdentityCounter) {
-    var builder =
-        S3Client.builder()
-            .region(Region.of(region))
-            .credentialsProvider(StaticCredentialsProvider.create(credentials))
-            .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-            .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-            .overrideConfiguration(overrides(perIdentityCounter));
-    endpoints.s3().ifPresent(uri -> builder.endpointOverride(uri).forcePathStyle(true));
-    return builder.build();
+  S3Client s3(String region) {
+    return s3ByRegion.computeIfAbsent(
+        region,
+        r -> {
+          var builder =
+              S3Client.builder()
+                  .region(Region.of(r))
+                  .credentialsProvider(NO_CREDENTIALS_OF_ITS_OWN)
+                  .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                  .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                  .overrideConfiguration(overrides());
+          endpoints.s3().ifPresent(uri -> builder.endpointOverride(uri).forcePathStyle(true));
+          return builder.build();
+        });
   }
 
-  private ClientOverrideConfiguration overrides(ExecutionInterceptor... extra) {
-    var b =
-        ClientOverrideConfiguration.builder()
-            .addExecutionInterceptor(counter)
-            .apiCallTimeout(Duration.ofSeconds(30))
-            .apiCallAttemptTimeout(Duration.ofSeconds(10));
-    for (ExecutionInterceptor i : extra) {
-      if (i != null) {
-        b.addExecutionInterceptor(i);
-      }
-    }
-    return b.build();
+  private ClientOverrideConfiguration overrides() {
+    return ClientOverrideConfiguration.builder()
+        .addExecutionInterceptor(counter)
+        .apiCallTimeout(Duration.ofSeconds(30))
+        .apiCallAttemptTimeout(Duration.ofSeconds(10))
+        .build();
   }
 
   private IamClient iam(String partition) {
@@ -143,5 +151,6 @@ public final class AwsServices implements AutoCloseable {
   public void close() {
     iamByPartition.values().forEach(IamClient::close);
     stsByRegion.values().forEach(StsClient::close);
+    s3ByRegion.values().forEach(S3Client::close);
   }
 }

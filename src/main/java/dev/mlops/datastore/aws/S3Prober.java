@@ -23,7 +23,8 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * ranged GetObject, and for read-write access a PutObject and DeleteObject of one fixed probe key
  * per integration (so a crash between them leaves one object that the next check overwrites and
  * deletes). A GetObject that S3 refuses on an SSE-KMS object is attributed to KMS, with the key.
- * Every call carries ExpectedBucketOwner when the owner is known.
+ * Every call carries ExpectedBucketOwner when the owner is known. When S3 refuses the credentials
+ * themselves, probing stops with {@link CredentialsRejectedException}: that is not a permission.
  */
 public final class S3Prober {
   private static final Pattern KMS_KEY = Pattern.compile("(arn:aws[a-z-]*:kms:[a-z0-9-]+:\\d{12}:key/[A-Za-z0-9-]+)");
@@ -38,6 +39,7 @@ public final class S3Prober {
     this.clientForRegion = clientForRegion;
   }
 
+  /** @throws CredentialsRejectedException when S3 refuses the key pair rather than an action */
   public BucketReport probe(Probe p) {
     int[] calls = {0};
     List<BucketReport.Row> rows = new ArrayList<>();
@@ -102,6 +104,7 @@ public final class S3Prober {
         kmsKey = got.response().ssekmsKeyId();
         rows.add(BucketReport.Row.allowed("s3:GetObject"));
       } catch (S3Exception e) {
+        refuseRejectedCredentials("s3:GetObject", e);
         if (e.statusCode() == 403) {
           String[] kms = kmsCause(e, client, p, key, calls);
           rows.add(new BucketReport.Row("s3:GetObject", "Denied", code(e), kms == null ? "S3" : "KMS"));
@@ -193,6 +196,7 @@ public final class S3Prober {
       call.run();
       return BucketReport.Row.allowed(action);
     } catch (S3Exception e) {
+      refuseRejectedCredentials(action, e);
       if (e.statusCode() == 403) {
         return new BucketReport.Row(action, "Denied", code(e), "S3");
       }
@@ -205,6 +209,18 @@ public final class S3Prober {
     } catch (SdkException e) {
       throw AwsErrors.classify(action, e);
     }
+  }
+
+  /**
+   * A 403 for the credentials themselves (SignatureDoesNotMatch, InvalidAccessKeyId) is not a
+   * denial of the action: stop probing, since every further call would be refused the same way.
+   * HEAD answers carry no error code, so HeadBucket cannot tell; the next call does.
+   */
+  private static void refuseRejectedCredentials(String action, S3Exception e) {
+    String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+    AwsErrors.rejectedCredentials(code).ifPresent(reason -> {
+      throw new CredentialsRejectedException(reason, action, code, e);
+    });
   }
 
   private static String code(S3Exception e) {

@@ -136,7 +136,7 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
       doing[0] = "checking the trust policy";
       TrustChecker.Outcome trusted = irsa == null ? null : trust.check(ai, wanted, interval);
       doing[0] = "proving the credentials live";
-      LiveChecker.Outcome proven = live.check(ai, wanted, lookup, interval);
+      LiveChecker.Outcome proven = live.check(ai, wanted, lookup);
       AwsIntegrationStatus status = statusFactory.build(ai, rows, irsa != null, trusted, proven);
       status.setCheckedInputs(inputs);
       write(ai, status, context);

@@ -5,34 +5,28 @@ import dev.mlops.datastore.api.v1alpha1.Access;
 import dev.mlops.datastore.api.v1alpha1.AwsIntegration;
 import dev.mlops.datastore.api.v1alpha1.IrsaAuth;
 import dev.mlops.datastore.aws.AwsCallException;
+import dev.mlops.datastore.aws.AwsErrors;
 import dev.mlops.datastore.aws.AwsServices;
 import dev.mlops.datastore.aws.BucketReport;
 import dev.mlops.datastore.aws.CallerIdentity;
+import dev.mlops.datastore.aws.CredentialsRejectedException;
 import dev.mlops.datastore.aws.IntegrationSessions;
 import dev.mlops.datastore.aws.S3Prober;
 import dev.mlops.datastore.aws.SessionCredentials;
 import dev.mlops.datastore.aws.StsGateway;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
-import io.fabric8.kubernetes.api.model.authentication.TokenRequest;
-import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 
 /**
@@ -65,13 +59,11 @@ public final class LiveChecker {
       BucketReport bucket,
       Instant checkedAt) {}
 
-  private record Cached(String fingerprint, Outcome outcome) {}
-
+  /** An outcome, what it was computed for, and until when it may stand in for a check. */
   private final KubernetesClient client;
   private final AwsServices aws;
   private final IntegrationSessions sessions;
   private final Clock clock;
-  private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
   private final DistributionSummary s3CallsPerCheck;
   private final DistributionSummary stsCallsPerCheck;
@@ -87,49 +79,29 @@ public final class LiveChecker {
         .description("STS calls per live check of an integration").register(meters);
   }
 
+  /** Forgets an integration that is gone: its session. */
   public void forget(AwsIntegration ai) {
-    cache.remove(ai.getMetadata().getUid());
     sessions.remove(IntegrationSessions.key(ai.getMetadata().getNamespace(), ai.getMetadata().getName()));
   }
 
   /**
-   * Checks again when the spec, the Secret, or the set of existing service accounts changed, when
-   * the interval passed, or when the proven credentials are about to expire; otherwise returns the
-   * last outcome without any call.
+   * Proves the identity and probes the bucket. The reconciler calls it only when a check is due
+   * (it decides that from the status, so a restart changes nothing); nothing is cached here but the
+   * session handed to Datasets. Credentials near their expiry do not force a check: Datasets renew
+   * them through {@link IntegrationCredentials}.
    */
-  public Outcome check(AwsIntegration ai, List<String> serviceAccounts, Function<String, ServiceAccount> lookup, Duration interval) {
+  public Outcome check(AwsIntegration ai, List<String> serviceAccounts, Function<String, ServiceAccount> lookup) {
     String ns = ai.getMetadata().getNamespace();
     String key = IntegrationSessions.key(ns, ai.getMetadata().getName());
     AccessKeyAuth accessKey = ai.getSpec().getAuth().getAccessKey();
     Secret secret = accessKey == null ? null : client.secrets().inNamespace(ns).withName(accessKey.getSecretRef().getName()).get();
-    String fingerprint = fingerprint(ai, secret, serviceAccounts, lookup);
-    Instant now = clock.instant();
-    Cached cached = cache.get(ai.getMetadata().getUid());
-    boolean sessionAlive = sessions.get(key, now).isPresent() || cached != null && cached.outcome().identity() == null;
-    if (cached != null && cached.fingerprint().equals(fingerprint) && sessionAlive
-        && cached.outcome().checkedAt().plus(interval).isAfter(now)) {
-      return cached.outcome();
-    }
     int[] stsCalls = {0};
     Outcome outcome = accessKey != null
         ? withAccessKey(ai, accessKey, secret, key, stsCalls)
         : withIrsa(ai, serviceAccounts, lookup, key, stsCalls);
-    cache.put(ai.getMetadata().getUid(), new Cached(fingerprint, outcome));
     stsCallsPerCheck.record(stsCalls[0]);
     s3CallsPerCheck.record(outcome.bucket() == null ? 0 : outcome.bucket().calls());
     return outcome;
-  }
-
-  private static String fingerprint(AwsIntegration ai, Secret secret, List<String> serviceAccounts, Function<String, ServiceAccount> lookup) {
-    StringBuilder sb = new StringBuilder().append(ai.getMetadata().getGeneration());
-    if (secret != null) {
-      sb.append("|secret:").append(secret.getMetadata().getUid()).append('@').append(secret.getMetadata().getResourceVersion());
-    }
-    for (String name : serviceAccounts) {
-      ServiceAccount sa = lookup.apply(name);
-      sb.append('|').append(name).append(':').append(sa == null ? "-" : sa.getMetadata().getUid());
-    }
-    return sb.toString();
   }
 
   private String stsRegion(AwsIntegration ai) {
@@ -138,25 +110,15 @@ public final class LiveChecker {
 
   private Outcome withAccessKey(AwsIntegration ai, AccessKeyAuth auth, Secret secret, String sessionKey, int[] stsCalls) {
     String secretName = auth.getSecretRef().getName();
-    String idKey = auth.getAccessKeyIdKey() == null ? "AWS_ACCESS_KEY_ID" : auth.getAccessKeyIdKey();
-    String secretKey = auth.getSecretAccessKeyKey() == null ? "AWS_SECRET_ACCESS_KEY" : auth.getSecretAccessKeyKey();
     if (secret == null) {
       return noCredentials("False", "SecretNotFound", "Secret " + secretName + " does not exist in namespace " + ai.getMetadata().getNamespace());
     }
-    String id = value(secret, idKey);
-    String key = value(secret, secretKey);
-    if (id == null || key == null) {
-      List<String> missing = new ArrayList<>();
-      if (id == null) {
-        missing.add(idKey);
-      }
-      if (key == null) {
-        missing.add(secretKey);
-      }
-      return noCredentials("False", "SecretKeyMissing", "Secret " + secretName + " has no " + String.join(" and no ", missing)
+    AccessKeySecret.KeyPair pair = AccessKeySecret.read(secret, auth);
+    if (pair.credentials() == null) {
+      return noCredentials("False", "SecretKeyMissing", "Secret " + secretName + " has no " + String.join(" and no ", pair.missing())
           + " (set spec.auth.accessKey.accessKeyIdKey / secretAccessKeyKey if the keys are named otherwise)");
     }
-    AwsCredentials credentials = AwsBasicCredentials.create(id, key);
+    AwsCredentials credentials = pair.credentials();
     CallerIdentity identity;
     try {
       stsCalls[0]++;
@@ -166,11 +128,14 @@ public final class LiveChecker {
         throw e;
       }
       sessions.remove(sessionKey);
-      return noCredentials("False", "InvalidAccessKey", "STS does not accept the access key of Secret " + secretName + " ("
-          + (e.code() == null ? e.kind().name() : e.code()) + "); check the key pair, or whether it was deactivated");
+      String reason = AwsErrors.rejectedCredentials(e.code()).orElse("InvalidAccessKey");
+      return noCredentials("False", reason, "STS does not accept the access key of Secret " + secretName + " ("
+          + (e.code() == null ? e.kind().name() : e.code()) + "): " + keyPairAdvice(reason, auth));
     }
-    IntegrationSessions.Session session = sessions.open(credentials, null, identity, ai.getSpec().getBucket(), ai.getSpec().getBucketOwner(), ai.getSpec().getRegion());
-    return probe(ai, session, sessionKey, "True", "CredentialsVerified", "the access key of Secret " + secretName + " is " + identity.arn(), Map.of(), identity);
+    IntegrationSessions.Session session = sessions.open(credentials, null, identity, ai.getSpec().getBucket(), ai.getSpec().getBucketOwner(),
+        ai.getSpec().getRegion(), ai.getMetadata().getGeneration());
+    String where = "the access key of Secret " + secretName;
+    return probe(ai, session, sessionKey, "True", "CredentialsVerified", where + " is " + identity.arn(), Map.of(), identity, where);
   }
 
   private Outcome withIrsa(AwsIntegration ai, List<String> serviceAccounts, Function<String, ServiceAccount> lookup, String sessionKey,
@@ -187,7 +152,7 @@ public final class LiveChecker {
       }
       String token;
       try {
-        token = token(ns, name, audience);
+        token = ServiceAccountTokens.request(client, ns, name, audience);
       } catch (KubernetesClientException e) {
         String reason = e.getCode() == 403 ? "TokenRequestDenied" : "TokenRequestFailed";
         live.put(name, new ServiceAccountLive("Unknown", reason, "the operator could not get a token for the service account (Kubernetes answered "
@@ -240,16 +205,26 @@ public final class LiveChecker {
           "no credentials were proven, so the bucket was not probed", null, clock.instant());
     }
     IntegrationSessions.Session session = sessions.open(proven.credentials(), proven.expiration(), proven.identity(),
-        ai.getSpec().getBucket(), ai.getSpec().getBucketOwner(), ai.getSpec().getRegion());
-    return probe(ai, session, sessionKey, status, reason, message, live, proven.identity());
+        ai.getSpec().getBucket(), ai.getSpec().getBucketOwner(), ai.getSpec().getRegion(), ai.getMetadata().getGeneration());
+    return probe(ai, session, sessionKey, status, reason, message, live, proven.identity(), "the credentials STS issued for " + irsa.getRoleArn());
   }
 
   private Outcome probe(AwsIntegration ai, IntegrationSessions.Session session, String sessionKey, String credStatus, String credReason,
-      String credMessage, Map<String, ServiceAccountLive> live, CallerIdentity identity) {
+      String credMessage, Map<String, ServiceAccountLive> live, CallerIdentity identity, String whoseCredentials) {
     String writeKey = ai.getSpec().getAccess() == Access.ReadWrite
         ? PROBE_PREFIX + ai.getMetadata().getNamespace() + "/" + ai.getMetadata().getName() : null;
-    BucketReport report = new S3Prober(session::s3).probe(new S3Prober.Probe(ai.getSpec().getBucket(), ai.getSpec().getBucketOwner(),
-        ai.getSpec().getRegion(), ai.getSpec().getProbeKey(), writeKey));
+    BucketReport report;
+    try {
+      report = new S3Prober(session::s3).probe(new S3Prober.Probe(ai.getSpec().getBucket(), ai.getSpec().getBucketOwner(),
+          ai.getSpec().getRegion(), ai.getSpec().getProbeKey(), writeKey));
+    } catch (CredentialsRejectedException e) {
+      // STS may accept what S3 refuses (an STS that does not check signatures, a key deactivated
+      // meanwhile): the key pair is what is wrong, and no S3 answer says anything about access.
+      sessions.remove(sessionKey);
+      return new Outcome("False", e.reason(), "S3 refused " + whoseCredentials + " (" + e.code() + " on " + e.operation() + "): "
+          + keyPairAdvice(e.reason(), ai.getSpec().getAuth().getAccessKey()), null, live, "Unknown", "CredentialsUnavailable",
+          "the bucket was not probed: S3 refused the credentials themselves, so no answer would say what they may do", null, clock.instant());
+    }
     sessions.put(sessionKey, session.withRegion(report.region() == null ? session.region() : report.region()));
     String bucketStatus = report.problem() == null ? "True" : "False";
     String bucketReason = report.problem() == null ? "BucketReachable" : report.problem();
@@ -261,11 +236,17 @@ public final class LiveChecker {
         "no credentials were proven, so the bucket was not probed", null, clock.instant());
   }
 
-  /** A TokenRequest token for the service account: 600 seconds, in memory only. */
-  private String token(String namespace, String name, String audience) {
-    TokenRequest request = new TokenRequestBuilder().withNewSpec().withAudiences(audience).withExpirationSeconds(600L).endSpec().build();
-    TokenRequest answer = client.serviceAccounts().inNamespace(namespace).withName(name).tokenRequest(request);
-    return answer == null || answer.getStatus() == null ? null : answer.getStatus().getToken();
+  /** What to do about a refused key pair, naming the Secret's entries and never their values. */
+  private static String keyPairAdvice(String reason, AccessKeyAuth auth) {
+    String entries = auth == null ? "the key pair"
+        : "the key pair in " + AccessKeySecret.idKey(auth) + " / " + AccessKeySecret.secretKey(auth) + " of Secret " + auth.getSecretRef().getName();
+    return switch (reason) {
+      case AwsErrors.UNKNOWN_ACCESS_KEY_ID -> "AWS knows no such access key ID (deleted, deactivated, mistyped, or of another partition); put a valid "
+          + entries.substring("the ".length());
+      case AwsErrors.WRONG_SECRET_ACCESS_KEY -> "the secret access key does not belong to the access key ID (a wrong or stale secret, or stray "
+          + "characters in it); fix " + entries;
+      default -> "check " + entries + ", or whether it was deactivated";
+    };
   }
 
   /** STS session names: 2 to 64 characters of [\w+=,.@-]. */
@@ -274,19 +255,4 @@ public final class LiveChecker {
     return name.length() > 64 ? name.substring(0, 64) : name;
   }
 
-  private static String value(Secret secret, String key) {
-    if (secret.getData() != null && secret.getData().get(key) != null) {
-      try {
-        String v = new String(Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8).strip();
-        return v.isEmpty() ? null : v;
-      } catch (IllegalArgumentException e) {
-        return null;
-      }
-    }
-    if (secret.getStringData() != null && secret.getStringData().get(key) != null) {
-      String v = secret.getStringData().get(key).strip();
-      return v.isEmpty() ? null : v;
-    }
-    return null;
-  }
 }

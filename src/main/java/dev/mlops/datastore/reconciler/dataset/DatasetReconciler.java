@@ -11,7 +11,6 @@ import dev.mlops.datastore.dataset.DeltaLogReader;
 import dev.mlops.datastore.dataset.Inspection;
 import dev.mlops.datastore.dataset.ObjectStore;
 import dev.mlops.datastore.dataset.ObjectStoreException;
-import dev.mlops.datastore.dataset.S3ObjectStore;
 import dev.mlops.datastore.dataset.S3Path;
 import dev.mlops.datastore.reconciler.CheckSchedule;
 import dev.mlops.datastore.reconciler.Conditions;
@@ -19,6 +18,7 @@ import dev.mlops.datastore.reconciler.ErrorBackoff;
 import dev.mlops.datastore.reconciler.Failure;
 import dev.mlops.datastore.reconciler.StatusWriter;
 import dev.mlops.datastore.reconciler.TransitionEvents;
+import dev.mlops.datastore.reconciler.awsintegration.IntegrationCredentials;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -54,17 +54,17 @@ public class DatasetReconciler implements Reconciler<Dataset> {
 
   private final DatasetStatusFactory statusFactory;
   private final StatusWriter statusWriter;
-  private final IntegrationSessions sessions;
+  private final IntegrationCredentials credentials;
   private final Clock clock;
   private final CheckSchedule schedule;
   private final ErrorBackoff backoff;
   private InformerEventSource<AwsIntegration, Dataset> integrations;
 
-  public DatasetReconciler(DatasetStatusFactory statusFactory, TransitionEvents events, IntegrationSessions sessions, Clock clock,
+  public DatasetReconciler(DatasetStatusFactory statusFactory, TransitionEvents events, IntegrationCredentials credentials, Clock clock,
       CheckSchedule schedule, ErrorBackoff backoff) {
     this.statusFactory = statusFactory;
     this.statusWriter = new StatusWriter(events);
-    this.sessions = sessions;
+    this.credentials = credentials;
     this.clock = clock;
     this.schedule = schedule;
     this.backoff = backoff;
@@ -107,13 +107,12 @@ public class DatasetReconciler implements Reconciler<Dataset> {
         return UpdateControl.<Dataset>noUpdate().rescheduleAfter(notYet.get());
       }
       doing[0] = "getting the integration's credentials";
-      Optional<IntegrationSessions.Session> session = sessions.get(IntegrationSessions.key(ns, ref), clock.instant());
+      Optional<IntegrationSessions.Session> session = credentials.forDatasets(integration);
       if (session.isEmpty()) {
         return write(ds, statusFactory.credentialsPending(ds), context).rescheduleAfter(Duration.ofSeconds(20));
       }
       S3Path path = spec.path();
-      String owner = path.bucket().equals(session.get().bucket()) ? session.get().bucketOwner() : null;
-      ObjectStore store = new S3ObjectStore(session.get().s3(), path.bucket(), owner);
+      ObjectStore store = session.get().objectStore(path.bucket());
       boolean delta = ds.getSpec().getDataType() == DataType.DATA_TYPE_DELTA_TABLE;
       String key = path.key();
 

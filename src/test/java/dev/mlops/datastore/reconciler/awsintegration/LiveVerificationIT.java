@@ -118,6 +118,46 @@ class LiveVerificationIT {
     assertNothingLeaked(List.of(MARKER_KEY_ID, MARKER_SECRET));
   }
 
+  /** An access-key integration whose Secret holds this key pair, while AWS knows the user's own. */
+  private void accessKeyIntegrationWith(String keyId, String secret) {
+    cluster.aws().bucket(BUCKET, ACCOUNT, "us-east-1");
+    s3().putObject(BUCKET, "data/fraud_ref.csv", "id,label\n1,0\n".getBytes(StandardCharsets.UTF_8));
+    world().user(USER_ARN, MARKER_KEY_ID, MARKER_SECRET).grant(USER_ARN, BUCKET, "", "s3:ListBucket", "s3:GetBucketLocation", "s3:GetObject");
+    cluster.client().resource(new SecretBuilder().withNewMetadata().withName("aws-creds").withNamespace(NAMESPACE).endMetadata()
+        .withStringData(Map.of("AWS_ACCESS_KEY_ID", keyId, "AWS_SECRET_ACCESS_KEY", secret)).build()).create();
+    cluster.client().resource(Resources.accessKeyIntegration("dr", Platform.DataRobot)).create();
+  }
+
+  @Test
+  void shouldBlameTheSecretNotAPolicyWhenTheSignatureDoesNotMatch() {
+    String wrongSecret = "WRONG-secret-for-a-known-key-id-0123456789";
+    accessKeyIntegrationWith(MARKER_KEY_ID, wrongSecret);
+
+    // STS (when it checks signatures) or S3 (S3Proxy always does) refuses the signature.
+    Condition credentials = awaitCondition("dr", "CredentialsVerified", c -> c.getStatus().equals("False"));
+    assertThat(credentials.getReason()).isEqualTo("WrongSecretAccessKey");
+    assertThat(credentials.getMessage()).contains("SignatureDoesNotMatch").contains("AWS_SECRET_ACCESS_KEY").contains("aws-creds");
+    Condition bucket = condition("dr", "BucketReachable").orElseThrow();
+    assertThat(bucket.getStatus()).isEqualTo("Unknown");
+    assertThat(bucket.getReason()).isEqualTo("CredentialsUnavailable");
+    AwsIntegration ai = get("dr");
+    assertThat(ai.getStatus().getBucket() == null ? List.<AccessCheck>of() : ai.getStatus().getBucket().getAccess())
+        .noneMatch(a -> "Denied".equals(a.getResult()));
+    assertThat(condition("dr", Conditions.READY).orElseThrow().getReason()).isNotIn("AccessDenied", "BucketAccessDenied");
+    assertNothingLeaked(List.of(MARKER_KEY_ID, MARKER_SECRET, wrongSecret));
+  }
+
+  @Test
+  void shouldSayTheAccessKeyIdIsUnknown() {
+    accessKeyIntegrationWith("AKIAUNKNOWNKEYID0000", MARKER_SECRET);
+
+    Condition credentials = awaitCondition("dr", "CredentialsVerified", c -> c.getStatus().equals("False"));
+    assertThat(credentials.getReason()).isEqualTo("UnknownAccessKeyId");
+    assertThat(credentials.getMessage()).contains("AWS_ACCESS_KEY_ID").doesNotContain("AKIAUNKNOWNKEYID0000");
+    assertThat(condition("dr", "BucketReachable").orElseThrow().getReason()).isEqualTo("CredentialsUnavailable");
+    assertThat(s3().calls()).isEmpty();
+  }
+
   @Test
   void shouldVerifyBothRobustIntelligenceServiceAccountsWithOneStsCallEach() {
     role("system:serviceaccount:" + NAMESPACE + ":rime-agent-*");
