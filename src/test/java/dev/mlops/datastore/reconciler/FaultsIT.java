@@ -69,12 +69,19 @@ class FaultsIT {
     run(world -> world.failNext("s3", "GetObject", 24, 503, "SlowDown"), "AwsThrottled", "s3:GetObject", "SlowDown");
   }
 
+  @Test
+  void shouldRetryAfterStsTimesOutAndRecover() {
+    // Three attempts held past the SDK's 10 s attempt timeout exhaust the 30 s call timeout.
+    run(world -> world.delayNext("sts", "AssumeRoleWithWebIdentity", 3, Duration.ofSeconds(11)), "AwsUnreachable",
+        "sts:AssumeRoleWithWebIdentity", "cannot reach AWS");
+  }
+
   private void run(Consumer<AwsWorld> fault, String reason, String operation, String code) {
     fault.accept(cluster.aws().world());
     cluster.startOperator(Clock.systemUTC(), Map.of(OperatorConfig.OIDC_ISSUER, MockCluster.ISSUER, OperatorConfig.MAX_ERROR_BACKOFF, "1s"));
     cluster.client().resource(Resources.irsaIntegration("fraud-data", Platform.Custom, "a")).create();
 
-    await().atMost(Duration.ofSeconds(30)).until(() -> reconciling().isPresent());
+    await().atMost(Duration.ofSeconds(60)).until(() -> reconciling().isPresent());
     Condition reconciling = reconciling().orElseThrow();
     assertThat(reconciling.getReason()).isEqualTo(reason);
     assertThat(reconciling.getMessage()).contains(operation).contains(code);

@@ -205,7 +205,7 @@ class DatasetInspectionIT {
     long heads = callsFor("data/live.csv").size();
     assertThat(cluster.dispatcher().requests().stream().filter(r -> r.isPatch() && r.pathWithoutQuery().endsWith("/datasets/live/status")).count())
         .isLessThanOrEqualTo(heads + 1);
-    assertThat(get("live").getStatus().getConditions()).isEqualTo(before);
+    assertThat(get("live").getStatus().getConditions()).usingRecursiveFieldByFieldElementComparator().isEqualTo(before);
     assertThat(cluster.dispatcher().requests()).noneMatch(r -> r.method().equals("POST") && r.pathWithoutQuery().endsWith("/events"));
 
     s3().putObject(BUCKET, "data/live.csv", "id,score,label\n1,0.5,0\n".getBytes(StandardCharsets.UTF_8));
