@@ -63,7 +63,7 @@ class DatasetReaderFuzzTest {
             store.put("t/_delta_log/" + p.getFileName(), b);
           }
         }
-        Inspection i = DatasetInspector.inspect(store, "t", true, Map.of("label_col", "id"));
+        Inspection i = DatasetInspectorTest.INSPECTOR.inspect(store, "t", true, Map.of("label_col", "id"));
         assertThat(i.problems()).extracting(Problem::reason).doesNotContain("Unreadable");
       }
     });
@@ -75,7 +75,7 @@ class DatasetReaderFuzzTest {
       for (int r = 0; r < rounds; r++) {
         byte[] base = seeds.get(random.nextInt(seeds.size()));
         byte[] bytes = random.nextBoolean() ? mutate(base, random) : java.util.Arrays.copyOf(base, random.nextInt(base.length + 1));
-        Inspection i = DatasetInspector.inspect(new MemoryObjectStore().put(name, bytes), name, false, Map.of("label_col", "label"));
+        Inspection i = DatasetInspectorTest.INSPECTOR.inspect(new MemoryObjectStore().put(name, bytes), name, false, Map.of("label_col", "label"));
         assertThat(i.problems()).extracting(Problem::reason).as("round %d", r).doesNotContain("Unreadable");
       }
     });

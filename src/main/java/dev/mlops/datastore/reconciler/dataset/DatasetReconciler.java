@@ -9,6 +9,7 @@ import dev.mlops.datastore.aws.IntegrationSessions;
 import dev.mlops.datastore.dataset.DatasetInspector;
 import dev.mlops.datastore.dataset.DeltaLogReader;
 import dev.mlops.datastore.dataset.Inspection;
+import dev.mlops.datastore.dataset.InspectionLimits;
 import dev.mlops.datastore.dataset.ObjectStore;
 import dev.mlops.datastore.dataset.ObjectStoreException;
 import dev.mlops.datastore.dataset.S3ObjectStore;
@@ -54,6 +55,7 @@ public class DatasetReconciler implements Reconciler<Dataset> {
   private final Clock clock;
   private final Duration minCheckInterval;
   private final Map<String, Checked> checked = new ConcurrentHashMap<>();
+  private final DatasetInspector inspector = new DatasetInspector(InspectionLimits.forThisJvm());
   private InformerEventSource<AwsIntegration, Dataset> integrations;
 
   public DatasetReconciler(DatasetStatusFactory statusFactory, TransitionEvents events, IntegrationSessions sessions, Clock clock,
@@ -111,7 +113,7 @@ public class DatasetReconciler implements Reconciler<Dataset> {
       checked.put(ds.getMetadata().getUid(), new Checked(ds.getMetadata().getGeneration(), clock.instant()));
       return UpdateControl.<Dataset>noUpdate().rescheduleAfter(interval);
     }
-    Inspection inspection = DatasetInspector.inspect(store, key, delta, ds.getSpec().getDataParams());
+    Inspection inspection = inspector.inspect(store, key, delta, ds.getSpec().getDataParams());
     checked.put(ds.getMetadata().getUid(), new Checked(ds.getMetadata().getGeneration(), clock.instant()));
     DatasetStatus status = statusFactory.inspected(ds, inspection);
     if (ds.getStatus() != null && !StatusComparison.differs(withoutCheckTime(ds.getStatus()), withoutCheckTime(status))) {
