@@ -69,12 +69,31 @@ public final class DeltaLogReader {
     }
   }
 
-  /** The table state replayed from commits. */
+  /**
+   * The table state replayed from commits. The paths it keeps are what grows with the log, so their
+   * heap is estimated as they come and bounded by {@link InspectionLimits#maxDecodedBytes()}.
+   */
   private static final class Replay {
+    /** A map entry, its key String and a boxed count, from above. */
+    private static final int ENTRY_COST = 120;
+    private final long maxBytes;
+    private long bytes;
     JsonNode metaData;
     JsonNode protocol;
     final Map<String, Long> files = new LinkedHashMap<>();
     final Set<String> removed = new LinkedHashSet<>();
+
+    Replay(long maxBytes) {
+      this.maxBytes = maxBytes;
+    }
+
+    private void charge(String path) {
+      bytes += ENTRY_COST + 2L * path.length();
+      if (bytes > maxBytes) {
+        throw new ReadBudgetExceeded("the log's commits add " + files.size() + " files and more, over the " + InspectionLimits.mib(maxBytes)
+            + " of memory one check may use to count them (derived from the operator's heap): write a checkpoint");
+      }
+    }
 
     void apply(JsonNode a) {
       if (a.has("metaData")) {
@@ -85,12 +104,14 @@ public final class DeltaLogReader {
       }
       if (a.has("add")) {
         String path = a.get("add").path("path").asText();
+        charge(path);
         files.put(path, numRecords(a.get("add").path("stats")));
         removed.remove(path);
       }
       if (a.has("remove")) {
         String path = a.get("remove").path("path").asText();
         if (files.remove(path) == null) {
+          charge(path);
           removed.add(path);
         }
       }
@@ -140,7 +161,7 @@ public final class DeltaLogReader {
       return;
     }
 
-    Replay replay = new Replay();
+    Replay replay = new Replay(limits.maxDecodedBytes());
     for (long v = from; v <= latest; v++) {
       String key = listed.commits.get(v);
       if (!replayActions(store, key, listed.sizes.getOrDefault(key, -1L), limits, result, replay::apply)) {

@@ -16,7 +16,8 @@ package dev.mlops.datastore.dataset;
  * @param maxRequestsPerInspection requests (HEAD, GET, list pages) one inspection may make
  * @param maxSingleRead bytes of one ranged read, and of one decompressed page
  * @param maxFooterBytes bytes of one Parquet footer (or checkpoint footer)
- * @param maxDecodedFooterBytes estimated heap a decoded footer may take
+ * @param maxDecodedBytes estimated heap the decoded state of one inspection may take: a footer, or the
+ *     files a replayed Delta log adds
  * @param maxReplayedCommits Delta commits replayed after the checkpoint (or from version 0)
  * @param maxListedKeys keys one listing may return; more is reported as a truncated listing
  * @param maxPageValues values one Parquet page may claim
@@ -27,7 +28,7 @@ public record InspectionLimits(
     int maxRequestsPerInspection,
     int maxSingleRead,
     int maxFooterBytes,
-    long maxDecodedFooterBytes,
+    long maxDecodedBytes,
     int maxReplayedCommits,
     int maxListedKeys,
     int maxPageValues) {
@@ -46,7 +47,7 @@ public record InspectionLimits(
 
   public InspectionLimits {
     if (maxConcurrentInspections < 1 || maxBytesPerInspection < 1 || maxRequestsPerInspection < 1 || maxSingleRead < 1 || maxFooterBytes < 1
-        || maxDecodedFooterBytes < 1 || maxReplayedCommits < 1 || maxListedKeys < 1 || maxPageValues < 1) {
+        || maxDecodedBytes < 1 || maxReplayedCommits < 1 || maxListedKeys < 1 || maxPageValues < 1) {
       throw new IllegalArgumentException("every inspection limit must be positive");
     }
   }
@@ -75,7 +76,7 @@ public record InspectionLimits(
 
   /** The same caps with another number of concurrent inspections. */
   public InspectionLimits withMaxConcurrentInspections(int n) {
-    return new InspectionLimits(n, maxBytesPerInspection, maxRequestsPerInspection, maxSingleRead, maxFooterBytes, maxDecodedFooterBytes,
+    return new InspectionLimits(n, maxBytesPerInspection, maxRequestsPerInspection, maxSingleRead, maxFooterBytes, maxDecodedBytes,
         maxReplayedCommits, maxListedKeys, maxPageValues);
   }
 

@@ -82,7 +82,7 @@ public final class ParquetFooterReader {
   /** Decodes a footer's bytes, {@code length} of them from {@code from}. */
   static Footer decode(byte[] bytes, int from, int length, InspectionLimits limits, String what) throws UnreadableFooter {
     try {
-      ThriftStructBounds.struct(bytes, from, from + length, limits.maxDecodedFooterBytes(), what);
+      ThriftStructBounds.struct(bytes, from, from + length, limits.maxDecodedBytes(), what);
     } catch (ThriftStructBounds.Malformed e) {
       throw new UnreadableFooter(Problem.format("CorruptParquet", "the Parquet footer cannot be decoded: " + e.getMessage()));
     } catch (ReadBudgetExceeded e) {

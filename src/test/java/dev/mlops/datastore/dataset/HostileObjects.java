@@ -136,8 +136,10 @@ final class HostileObjects {
       at = put(out, at, "{\"metaData\":{\"id\":\"x\",\"schemaString\":\"{\\\"type\\\":\\\"struct\\\",\\\"fields\\\":[{\\\"name\\\":\\\"id\\\","
           + "\\\"type\\\":\\\"long\\\",\\\"nullable\\\":true,\\\"metadata\\\":{}}]}\",\"partitionColumns\":[]}}\n");
     }
-    for (int n = 0; at < size - 200; n++) {
-      at = put(out, at, "{\"add\":{\"path\":\"part-" + version + "-" + n + ".parquet\",\"size\":1,\"dataChange\":true}}\n");
+    // Adds with about 1 KB of statistics each, as Spark writes them for wide tables.
+    String stats = "{\\\"numRecords\\\":1,\\\"minValues\\\":{\\\"c\\\":\\\"" + "x".repeat(1000) + "\\\"}}";
+    for (int n = 0; at < size - 1300; n++) {
+      at = put(out, at, "{\"add\":{\"path\":\"part-" + version + "-" + n + ".parquet\",\"size\":1,\"dataChange\":true,\"stats\":\"" + stats + "\"}}\n");
     }
     return out;
   }
