@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Locale;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
+import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -135,6 +137,9 @@ public final class S3ObjectStore implements ObjectStore {
         return new ObjectStoreException(ObjectStoreException.Kind.TRANSIENT, operation + " of " + describe(key) + " failed with " + s.statusCode(), e);
       }
       return new ObjectStoreException(ObjectStoreException.Kind.OTHER, operation + " of " + describe(key) + " failed: " + (code == null ? s.statusCode() : code), e);
+    }
+    if (e instanceof ApiCallTimeoutException || e instanceof ApiCallAttemptTimeoutException) {
+      return new ObjectStoreException(ObjectStoreException.Kind.TRANSIENT, operation + " of " + describe(key) + ": S3 did not answer in time", e);
     }
     if (e instanceof SdkClientException) {
       return new ObjectStoreException(ObjectStoreException.Kind.TRANSIENT, operation + " of " + describe(key) + ": cannot reach S3", e);
