@@ -157,6 +157,31 @@ class BoundedReadersTest {
   }
 
   @Test
+  void shouldBoundTheMemoryOfTheFilesAReplayedLogAdds() {
+    InspectionLimits littleMemory = new InspectionLimits(1, 64 * MIB, 1000, (int) MIB, (int) MIB, 8 * 1024, 500, 1000, 1 << 16);
+
+    Inspection i = new DatasetInspector(littleMemory).inspect(HostileObjects.deltaLogOfLargeCommits(1, 200_000), "t", true, Map.of());
+
+    assertThat(reasons(i)).containsExactly(ReadBudgetExceeded.REASON);
+    assertThat(i.problems().get(0).message()).contains("files").contains("write a checkpoint");
+  }
+
+  @Test
+  void shouldReadTheRealParquetFilesWithinTheSmallestLimits() throws Exception {
+    DatasetInspector smallest = new DatasetInspector(InspectionLimits.forHeap(0));
+    try (Stream<Path> files = Files.list(DatasetInspectorTest.DATA.resolve("parquet"))) {
+      for (Path file : files.filter(p -> p.toString().contains(".parquet")).toList()) {
+        LocalObjectStore store = new LocalObjectStore(file.getParent());
+        String key = file.getFileName().toString();
+        Inspection small = smallest.inspect(store, key, false, Map.of());
+        Inspection usual = INSPECTOR.inspect(store, key, false, Map.of());
+        assertThat(reasons(small)).as(key).isEqualTo(reasons(usual)).doesNotContain(ReadBudgetExceeded.REASON);
+        assertThat(small.columns()).as(key).isEqualTo(usual.columns());
+      }
+    }
+  }
+
+  @Test
   void shouldReadTheRealTablesWithinTheSmallestLimits() throws Exception {
     DatasetInspector smallest = new DatasetInspector(InspectionLimits.forHeap(0));
     try (Stream<Path> tables = Files.list(DatasetInspectorTest.DATA.resolve("delta"))) {
