@@ -6,6 +6,8 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import dev.mlops.datastore.api.v1alpha1.AwsIntegration;
 import dev.mlops.datastore.aws.AwsServices;
+import dev.mlops.datastore.dataset.DatasetInspector;
+import dev.mlops.datastore.dataset.InspectionLimits;
 import dev.mlops.datastore.aws.IntegrationSessions;
 import dev.mlops.datastore.health.HealthServer;
 import dev.mlops.datastore.reconciler.CheckSchedule;
@@ -92,7 +94,7 @@ public final class OperatorMain {
         controller(config));
     operator.register(
         new DatasetReconciler(new DatasetStatusFactory(clock), events, new IntegrationCredentials(client, aws, sessions, clock), clock,
-            schedule, backoff),
+            schedule, backoff, new DatasetInspector(InspectionLimits.forThisJvm())),
         controller(config));
     return operator;
   }

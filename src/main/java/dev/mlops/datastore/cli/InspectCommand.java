@@ -3,8 +3,10 @@ package dev.mlops.datastore.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mlops.datastore.GoDuration;
 import dev.mlops.datastore.dataset.DatasetInspector;
 import dev.mlops.datastore.dataset.Inspection;
+import dev.mlops.datastore.dataset.InspectionLimits;
 import dev.mlops.datastore.dataset.LocalObjectStore;
 import dev.mlops.datastore.dataset.ObjectStore;
 import dev.mlops.datastore.dataset.ObjectStoreException;
@@ -14,6 +16,7 @@ import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,13 +24,17 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * {@code inspect PATH [--data-type DATA_TYPE_DELTA_TABLE] [--label-col NAME]}: the dataset check
- * of the operator, on a local file or folder or an {@code s3://} URL (standard AWS credential
- * chain and endpoint variables). Prints one JSON object; exit 0 when usable, 1 when a problem was
- * found, 2 on unusable arguments.
+ * {@code inspect PATH [--data-type DATA_TYPE_DELTA_TABLE] [--label-col NAME] [--timeout 30s]}: the
+ * dataset check of the operator, on a local file or folder or an {@code s3://} URL (standard AWS
+ * credential chain and endpoint variables), with the operator's read budgets for this JVM's heap.
+ * Prints one JSON object; exit 0 when usable, 1 when a problem was found (or S3 could not be
+ * reached in time: one line), 2 on unusable arguments. Every S3 call has an API-call timeout
+ * ({@code --timeout}, all retries included) and a per-attempt timeout (a third of it), so a silent
+ * endpoint ends the command instead of hanging it.
  */
 final class InspectCommand {
-  static final String USAGE = "usage: inspect PATH [--data-type DATA_TYPE_DELTA_TABLE] [--label-col NAME]";
+  static final String USAGE = "usage: inspect PATH [--data-type DATA_TYPE_DELTA_TABLE] [--label-col NAME] [--timeout 30s]";
+  static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private InspectCommand() {}
@@ -36,6 +43,7 @@ final class InspectCommand {
     String path = null;
     boolean delta = false;
     Map<String, String> params = new LinkedHashMap<>();
+    Duration timeout = DEFAULT_TIMEOUT;
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);
       switch (a) {
@@ -60,6 +68,20 @@ final class InspectCommand {
           }
           params.put("label_col", args.get(++i));
         }
+        case "--timeout" -> {
+          if (i + 1 >= args.size()) {
+            return usage(err, "--timeout needs a value");
+          }
+          String v = args.get(++i);
+          try {
+            timeout = GoDuration.parse(v);
+          } catch (IllegalArgumentException e) {
+            timeout = null;
+          }
+          if (timeout == null || timeout.compareTo(Duration.ofSeconds(1)) < 0) {
+            return usage(err, "--timeout must be a duration of at least 1s (e.g. 30s, 2m), not '" + v + "'");
+          }
+        }
         default -> {
           if (a.startsWith("--") || path != null) {
             return usage(err, "unexpected argument '" + a + "'");
@@ -83,7 +105,9 @@ final class InspectCommand {
         return usage(err, "'" + path + "' names no object (s3://BUCKET/KEY)");
       }
       try {
+        Duration callTimeout = timeout;
         var builder = S3Client.builder().crossRegionAccessEnabled(true)
+            .overrideConfiguration(c -> c.apiCallTimeout(callTimeout).apiCallAttemptTimeout(callTimeout.dividedBy(3)))
             .region(Region.of(env.getOrDefault("AWS_REGION", env.getOrDefault("AWS_DEFAULT_REGION", "us-east-1"))));
         String endpoint = env.get("AWS_ENDPOINT_URL_S3");
         if (endpoint != null && !endpoint.isBlank()) {
@@ -112,7 +136,7 @@ final class InspectCommand {
     }
     Inspection inspection;
     try {
-      inspection = DatasetInspector.inspect(store, key, delta, params);
+      inspection = new DatasetInspector(InspectionLimits.forThisJvm()).inspect(store, key, delta, params);
     } catch (ObjectStoreException e) {
       err.println("error: " + e.getMessage());
       return 1;

@@ -9,23 +9,32 @@ import dev.mlops.datastore.trust.TrustRequest;
 import dev.mlops.datastore.trust.TrustVerdict;
 import dev.mlops.datastore.trust.TrustWarning;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * {@code trust-check}: evaluates a trust policy file offline for each service account and prints
- * one JSON object per line. Exit 0 when all are allowed, 1 otherwise, 2 on unusable arguments.
+ * one JSON object per line. Exit 0 when all are allowed, 1 otherwise, 2 on unusable arguments
+ * (a policy file over {@link #MAX_POLICY_FILE_BYTES} among them).
  */
 final class TrustCheckCommand {
   static final String USAGE =
       "usage: trust-check --policy FILE --issuer URL --role-arn ARN --service-account NAMESPACE:NAME"
           + " [--service-account ...] [--audience AUD]";
   private static final ObjectMapper JSON = new ObjectMapper();
+  /**
+   * IAM caps a role's trust policy at 2,048 characters, 8,192 with a raised quota; URL-encoded
+   * (up to three bytes a character) inside the whole {@code aws iam get-role} output that is still
+   * far below this. A larger file is not a trust policy, and is refused before it is read.
+   */
+  static final int MAX_POLICY_FILE_BYTES = 64 * 1024;
 
   private TrustCheckCommand() {}
 
@@ -60,9 +69,15 @@ final class TrustCheckCommand {
       return usage(err, "--policy, --issuer, --role-arn and at least one --service-account are required");
     }
     String text;
-    try {
-      text = policyText(Files.readString(Path.of(policy), StandardCharsets.UTF_8));
-    } catch (IOException | RuntimeException e) {
+    try (InputStream in = Files.newInputStream(Path.of(policy))) {
+      // Read one byte past the cap rather than trust a size: the file may be a pipe.
+      byte[] bytes = in.readNBytes(MAX_POLICY_FILE_BYTES + 1);
+      if (bytes.length > MAX_POLICY_FILE_BYTES) {
+        return usage(err, "policy file " + policy + " is larger than " + MAX_POLICY_FILE_BYTES
+            + " bytes; an IAM trust policy is at most 8,192 characters");
+      }
+      text = policyText(new String(bytes, StandardCharsets.UTF_8));
+    } catch (IOException | InvalidPathException e) {
       return usage(err, "cannot read policy file " + policy + " (" + e.getClass().getSimpleName() + ")");
     }
     List<TrustRequest> requests = new ArrayList<>();

@@ -6,12 +6,18 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
 
 /**
  * Inspects a dataset by reading as few bytes as its format allows: one HEAD and usually one
  * ranged GET (a 64 KiB prefix of text, or the 64 KiB suffix holding a Parquet footer), a second
  * only when the first was not enough; for a Delta table, its log (see {@link DeltaLogReader}).
  * The content decides the format; a name that promises another format is reported with a hint.
+ *
+ * <p>One instance per process, shared by every caller: it holds the {@link InspectionLimits} and
+ * bounds how many inspections run at once, so ten reconcile threads cannot each hold a large
+ * footer. Each inspection reads through a {@link BudgetedObjectStore}, the one place its budget of
+ * bytes and requests is enforced.
  */
 public final class DatasetInspector {
   static final int PREFIX = 64 * 1024;
@@ -20,26 +26,57 @@ public final class DatasetInspector {
   private static final String SINGLE_SUFFIX = "_col";
   private static final String LIST_SUFFIX = "_cols";
 
-  private DatasetInspector() {}
+  private final InspectionLimits limits;
+  private final Semaphore slots;
+
+  public DatasetInspector(InspectionLimits limits) {
+    this.limits = limits;
+    this.slots = new Semaphore(limits.maxConcurrentInspections(), true);
+  }
+
+  public InspectionLimits limits() {
+    return limits;
+  }
 
   /**
+   * Reads the dataset and says what it found. Data problems, denials, missing objects and budgets
+   * reached are {@link Inspection#problems()}, never exceptions.
+   *
    * @param key the object key, or the table folder for a Delta table
    * @param deltaTable whether the dataset is declared a Delta table
    * @param dataParams column-naming parameters to check (label_col, ...)
+   * @throws ObjectStoreException of kind {@code TRANSIENT} only (throttling, 5xx, timeouts,
+   *     connection failures, or the thread interrupted while waiting for a slot): the caller retries
+   * @throws RuntimeException any other one is a fault of this code, deliberately not turned into a
+   *     data problem
    */
-  public static Inspection inspect(ObjectStore rawStore, String key, boolean deltaTable, Map<String, String> dataParams) {
-    CountingObjectStore store = new CountingObjectStore(rawStore);
+  public Inspection inspect(ObjectStore rawStore, String key, boolean deltaTable, Map<String, String> dataParams) {
+    try {
+      slots.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ObjectStoreException(ObjectStoreException.Kind.TRANSIENT, "interrupted while waiting to inspect " + rawStore.describe(key), e);
+    }
+    try {
+      return inspectWithinBudget(rawStore, key, deltaTable, dataParams);
+    } finally {
+      slots.release();
+    }
+  }
+
+  private Inspection inspectWithinBudget(ObjectStore rawStore, String key, boolean deltaTable, Map<String, String> dataParams) {
+    BudgetedObjectStore store = new BudgetedObjectStore(rawStore, limits);
     Inspection result = new Inspection();
     try {
       if (deltaTable) {
-        DeltaLogReader.read(store, key, result);
+        DeltaLogReader.read(store, key, result, limits);
       } else {
         object(store, key, result);
       }
     } catch (ObjectStoreException e) {
       result.problem(readProblem(e, store, key));
-    } catch (RuntimeException e) {
-      result.problem(Problem.format("Unreadable", "the dataset could not be read (" + e.getClass().getSimpleName() + ")"));
+    } catch (ReadBudgetExceeded e) {
+      result.problem(e.problem());
     }
     if (result.columns != null && dataParams != null) {
       checkColumns(result, dataParams);
@@ -60,7 +97,7 @@ public final class DatasetInspector {
     };
   }
 
-  private static void object(ObjectStore store, String key, Inspection result) {
+  private void object(ObjectStore store, String key, Inspection result) {
     ObjectStore.ObjectInfo info = store.head(key);
     result.sizeBytes = info.size();
     result.etag = info.etag();
@@ -110,11 +147,11 @@ public final class DatasetInspector {
     }
   }
 
-  private static void parquet(ObjectStore store, String key, ObjectStore.ObjectInfo info, byte[] tail, Optional<DataFormat> declared, Inspection result) {
+  private void parquet(ObjectStore store, String key, ObjectStore.ObjectInfo info, byte[] tail, Optional<DataFormat> declared, Inspection result) {
     result.format = DataFormat.PARQUET;
     mismatch(declared, DataFormat.PARQUET, result);
     try {
-      ParquetFooterReader.Footer footer = ParquetFooterReader.read(store, key, tail, info.size());
+      ParquetFooterReader.Footer footer = ParquetFooterReader.read(store, key, tail, info.size(), limits);
       result.columns = footer.columns();
       result.rows = footer.rows();
     } catch (ParquetFooterReader.UnreadableFooter e) {
@@ -122,7 +159,7 @@ public final class DatasetInspector {
     }
   }
 
-  private static void gzip(byte[] first, boolean wholeObject, Optional<DataFormat> declared, Inspection result, ObjectStore store, String key) {
+  private void gzip(byte[] first, boolean wholeObject, Optional<DataFormat> declared, Inspection result, ObjectStore store, String key) {
     byte[] inflated;
     try {
       inflated = TextSchemaReader.gunzip(first);
@@ -158,7 +195,7 @@ public final class DatasetInspector {
     }
   }
 
-  private static void csv(ObjectStore store, String key, ObjectStore.ObjectInfo info, byte[] first, boolean wholeObject, Optional<DataFormat> declared,
+  private void csv(ObjectStore store, String key, ObjectStore.ObjectInfo info, byte[] first, boolean wholeObject, Optional<DataFormat> declared,
       Inspection result) {
     if (looksBinary(first)) {
       result.problem(Problem.format("UnsupportedFormat", "the object is binary and none of CSV, Parquet, JSON Lines or gzip"));

@@ -1,9 +1,10 @@
 package dev.mlops.datastore.dataset;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -24,14 +25,25 @@ import org.apache.parquet.format.FileMetaData;
  * itself only when the commits after it do not carry the table's metadata and protocol (its
  * footer, then one ranged read of the metaData and protocol column chunks). Single, multi-part
  * and v2 checkpoints (with sidecars) are understood. No Delta Kernel, no Hadoop.
+ *
+ * <p>Bounded by the inspection's limits: a listing cut at the key cap is reported, never taken for
+ * the whole log; at most {@link InspectionLimits#maxReplayedCommits()} commits are replayed (more
+ * is a problem that asks for a checkpoint, found from the listing before any commit is read); each
+ * commit is read at its listed size, within one read's cap, and replayed line by line.
  */
 public final class DeltaLogReader {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  public static final String CHECKPOINT_NEEDED = "CheckpointNeeded";
+  public static final String LISTING_TRUNCATED = "ListingTruncated";
+  private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
+      .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(200).build())
+      .build());
   private static final Pattern COMMIT = Pattern.compile("^(\\d{20})\\.json$");
   private static final Pattern CLASSIC_CHECKPOINT = Pattern.compile("^(\\d{20})\\.checkpoint\\.parquet$");
   private static final Pattern MULTIPART_CHECKPOINT = Pattern.compile("^(\\d{20})\\.checkpoint\\.(\\d{10})\\.(\\d{10})\\.parquet$");
   private static final Pattern V2_CHECKPOINT = Pattern.compile("^(\\d{20})\\.checkpoint\\.[0-9a-fA-F-]{36}\\.(json|parquet)$");
-  private static final int MAX_COMMIT_BYTES = 16 * 1024 * 1024;
+  /** Keys {@link #latestVersion} lists at most; a longer log is "unknown", and inspected in full. */
+  private static final int LATEST_VERSION_KEYS = 10_000;
+  private static final int LAST_CHECKPOINT_BYTES = 64 * 1024;
   /** Reader features that do not change what this check reads (schema, files, partitions). */
   static final Set<String> HONOURED_FEATURES =
       Set.of("columnMapping", "deletionVectors", "timestampNtz", "v2Checkpoint", "vacuumProtocolCheck", "typeWidening",
@@ -44,57 +56,46 @@ public final class DeltaLogReader {
   /** A checkpoint: its version and the keys that make it up. */
   private record Checkpoint(long version, List<String> keys, boolean v2Json) {}
 
-  public static void read(ObjectStore store, String tablePrefix, Inspection result) {
-    String table = tablePrefix.isEmpty() || tablePrefix.endsWith("/") ? tablePrefix : tablePrefix + "/";
-    String log = table + "_delta_log/";
-    result.format = DataFormat.DELTA_TABLE;
+  /** The log's files by version, and the listed size of each key. */
+  private static final class Log {
+    final TreeMap<Long, String> commits = new TreeMap<>();
+    final TreeMap<Long, Checkpoint> checkpoints = new TreeMap<>();
+    final Map<String, Long> sizes = new HashMap<>();
+    boolean truncated;
+    boolean empty;
 
-    Long hinted = lastCheckpoint(store, log);
-    List<ObjectStore.Listed> listing = store.list(log, hinted == null ? null : log + pad(hinted));
-    TreeMap<Long, String> commits = new TreeMap<>();
-    TreeMap<Long, Checkpoint> checkpoints = new TreeMap<>();
-    classify(listing, log, commits, checkpoints);
-    if (hinted != null && !checkpoints.containsKey(hinted)) {
-      // _last_checkpoint points at a checkpoint that is not there (stale, or half written): list it all.
-      listing = store.list(log, null);
-      commits.clear();
-      checkpoints.clear();
-      classify(listing, log, commits, checkpoints);
+    long latest() {
+      return Math.max(commits.isEmpty() ? -1 : commits.lastKey(), checkpoints.isEmpty() ? -1 : checkpoints.lastKey());
     }
-    if (listing.isEmpty()) {
-      result.problem(Problem.format("NotADeltaTable", store.describe(table) + " has no _delta_log/: it is not a Delta table (or the path is not the table's folder)"));
-      return;
-    }
-    if (commits.isEmpty() && checkpoints.isEmpty()) {
-      result.problem(Problem.format("NotADeltaTable", store.describe(log) + " holds no commit and no checkpoint"));
-      return;
-    }
-    long latest = Math.max(commits.isEmpty() ? -1 : commits.lastKey(), checkpoints.isEmpty() ? -1 : checkpoints.lastKey());
-    Checkpoint checkpoint = checkpoints.isEmpty() ? null : checkpoints.floorEntry(latest).getValue();
-    long from = checkpoint == null ? 0 : checkpoint.version() + 1;
-    for (long v = from; v <= latest; v++) {
-      if (!commits.containsKey(v)) {
-        result.problem(Problem.format("DeltaLogGap", "commit " + v + " is missing from " + store.describe(log) + " (versions must be contiguous"
-            + (checkpoint == null ? " from 0 when there is no checkpoint" : " after checkpoint " + checkpoint.version()) + ")"));
-        return;
-      }
+  }
+
+  /**
+   * The table state replayed from commits. The paths it keeps are what grows with the log, so their
+   * heap is estimated as they come and bounded by {@link InspectionLimits#maxDecodedBytes()}.
+   */
+  private static final class Replay {
+    /** A map entry, its key String and a boxed count, from above. */
+    private static final int ENTRY_COST = 120;
+    private final long maxBytes;
+    private long bytes;
+    JsonNode metaData;
+    JsonNode protocol;
+    final Map<String, Long> files = new LinkedHashMap<>();
+    final Set<String> removed = new LinkedHashSet<>();
+
+    Replay(long maxBytes) {
+      this.maxBytes = maxBytes;
     }
 
-    JsonNode metaData = null;
-    JsonNode protocol = null;
-    Map<String, Long> files = new LinkedHashMap<>();
-    Set<String> removed = new LinkedHashSet<>();
-    List<Map.Entry<Long, JsonNode>> actions = new ArrayList<>();
-    for (long v = from; v <= latest; v++) {
-      for (JsonNode action : commitActions(store, commits.get(v), result)) {
-        actions.add(Map.entry(v, action));
-      }
-      if (result.has(Problem.Link.FORMAT)) {
-        return;
+    private void charge(String path) {
+      bytes += ENTRY_COST + 2L * path.length();
+      if (bytes > maxBytes) {
+        throw new ReadBudgetExceeded("the log's commits add " + files.size() + " files and more, over the " + InspectionLimits.mib(maxBytes)
+            + " of memory one check may use to count them (derived from the operator's heap): write a checkpoint");
       }
     }
-    for (Map.Entry<Long, JsonNode> e : actions) {
-      JsonNode a = e.getValue();
+
+    void apply(JsonNode a) {
       if (a.has("metaData")) {
         metaData = a.get("metaData");
       }
@@ -103,21 +104,77 @@ public final class DeltaLogReader {
       }
       if (a.has("add")) {
         String path = a.get("add").path("path").asText();
+        charge(path);
         files.put(path, numRecords(a.get("add").path("stats")));
         removed.remove(path);
       }
       if (a.has("remove")) {
         String path = a.get("remove").path("path").asText();
         if (files.remove(path) == null) {
+          charge(path);
           removed.add(path);
         }
+      }
+    }
+  }
+
+  public static void read(ObjectStore store, String tablePrefix, Inspection result, InspectionLimits limits) {
+    String table = tablePrefix.isEmpty() || tablePrefix.endsWith("/") ? tablePrefix : tablePrefix + "/";
+    String log = table + "_delta_log/";
+    result.format = DataFormat.DELTA_TABLE;
+
+    Long hinted = lastCheckpoint(store, log);
+    Log listed = list(store, log, hinted == null ? null : log + pad(hinted), limits.maxListedKeys());
+    if (hinted != null && !listed.checkpoints.containsKey(hinted)) {
+      // _last_checkpoint points at a checkpoint that is not there (stale, or half written): list it all.
+      listed = list(store, log, null, limits.maxListedKeys());
+    }
+    if (listed.empty) {
+      result.problem(Problem.format("NotADeltaTable", store.describe(table) + " has no _delta_log/: it is not a Delta table (or the path is not the table's folder)"));
+      return;
+    }
+    if (listed.truncated) {
+      result.problem(Problem.format(LISTING_TRUNCATED, "the listing of " + store.describe(log) + " stopped at " + limits.maxListedKeys()
+          + " keys, so the table's latest version cannot be known: write a checkpoint (and _last_checkpoint), or clean up old log files"));
+      return;
+    }
+    if (listed.commits.isEmpty() && listed.checkpoints.isEmpty()) {
+      result.problem(Problem.format("NotADeltaTable", store.describe(log) + " holds no commit and no checkpoint"));
+      return;
+    }
+    long latest = listed.latest();
+    Checkpoint checkpoint = listed.checkpoints.isEmpty() ? null : listed.checkpoints.floorEntry(latest).getValue();
+    long from = checkpoint == null ? 0 : checkpoint.version() + 1;
+    for (long v = from; v <= latest; v++) {
+      if (!listed.commits.containsKey(v)) {
+        result.problem(Problem.format("DeltaLogGap", "commit " + v + " is missing from " + store.describe(log) + " (versions must be contiguous"
+            + (checkpoint == null ? " from 0 when there is no checkpoint" : " after checkpoint " + checkpoint.version()) + ")"));
+        return;
+      }
+    }
+    long toReplay = latest - from + 1;
+    if (toReplay > limits.maxReplayedCommits()) {
+      result.problem(Problem.format(CHECKPOINT_NEEDED, "the table has " + toReplay + " commits "
+          + (checkpoint == null ? "and no checkpoint" : "after checkpoint " + checkpoint.version())
+          + "; this check replays at most " + limits.maxReplayedCommits() + ": write a checkpoint (Spark writes one every 10 commits; "
+          + "delta-rs: create_checkpoint()), and Delta readers get faster too"));
+      return;
+    }
+
+    Replay replay = new Replay(limits.maxDecodedBytes());
+    for (long v = from; v <= latest; v++) {
+      String key = listed.commits.get(v);
+      if (!replayActions(store, key, listed.sizes.getOrDefault(key, -1L), limits, result, replay::apply)) {
+        return;
       }
     }
 
     long checkpointFiles = 0;
     boolean rowsKnown = checkpoint == null;
+    JsonNode metaData = replay.metaData;
+    JsonNode protocol = replay.protocol;
     if (checkpoint != null) {
-      CheckpointState state = readCheckpoint(store, log, checkpoint, metaData == null || protocol == null, result);
+      CheckpointState state = readCheckpoint(store, log, checkpoint, listed.sizes, metaData == null || protocol == null, result, limits);
       if (state == null) {
         return;
       }
@@ -127,7 +184,7 @@ public final class DeltaLogReader {
       if (protocol == null) {
         protocol = state.protocol;
       }
-      checkpointFiles = Math.max(0, state.adds - removed.size());
+      checkpointFiles = Math.max(0, state.adds - replay.removed.size());
     }
 
     if (protocol != null) {
@@ -164,23 +221,25 @@ public final class DeltaLogReader {
     List<String> partitions = new ArrayList<>();
     metaData.path("partitionColumns").forEach(p -> partitions.add(p.asText()));
     result.columns = columns;
-    int fileCount = (int) Math.min(Integer.MAX_VALUE, files.size() + checkpointFiles);
+    int fileCount = (int) Math.min(Integer.MAX_VALUE, replay.files.size() + checkpointFiles);
     result.delta = new Inspection.Delta(latest, fileCount, partitions,
         result.delta == null ? 1 : result.delta.minReaderVersion(), result.delta == null ? List.of() : result.delta.readerFeatures());
-    if (rowsKnown && !files.isEmpty() && files.values().stream().allMatch(r -> r != null)) {
-      result.rows = files.values().stream().mapToLong(Long::longValue).sum();
+    if (rowsKnown && !replay.files.isEmpty() && replay.files.values().stream().allMatch(r -> r != null)) {
+      result.rows = replay.files.values().stream().mapToLong(Long::longValue).sum();
     }
   }
 
-  /** The table's latest version from {@code _last_checkpoint} and one listing, or -1. */
+  /**
+   * The table's latest version from {@code _last_checkpoint} and one listing, or -1 when it cannot
+   * be told cheaply (no log, or a log longer than {@value #LATEST_VERSION_KEYS} keys after the
+   * checkpoint): the caller then inspects the table in full, within its budget.
+   */
   public static long latestVersion(ObjectStore store, String tablePrefix) {
     String table = tablePrefix.isEmpty() || tablePrefix.endsWith("/") ? tablePrefix : tablePrefix + "/";
     String log = table + "_delta_log/";
     Long hinted = lastCheckpoint(store, log);
-    TreeMap<Long, String> commits = new TreeMap<>();
-    TreeMap<Long, Checkpoint> checkpoints = new TreeMap<>();
-    classify(store.list(log, hinted == null ? null : log + pad(hinted)), log, commits, checkpoints);
-    return Math.max(commits.isEmpty() ? -1 : commits.lastKey(), checkpoints.isEmpty() ? -1 : checkpoints.lastKey());
+    Log listed = list(store, log, hinted == null ? null : log + pad(hinted), LATEST_VERSION_KEYS);
+    return listed.truncated ? -1 : listed.latest();
   }
 
   private static Long numRecords(JsonNode stats) {
@@ -189,7 +248,7 @@ public final class DeltaLogReader {
     }
     try {
       JsonNode parsed = JSON.readTree(stats.asText());
-      return parsed.has("numRecords") ? parsed.get("numRecords").asLong() : null;
+      return parsed != null && parsed.has("numRecords") ? parsed.get("numRecords").asLong() : null;
     } catch (IOException e) {
       return null;
     }
@@ -197,8 +256,8 @@ public final class DeltaLogReader {
 
   private static Long lastCheckpoint(ObjectStore store, String log) {
     try {
-      byte[] bytes = store.read(log + "_last_checkpoint", 0, 64 * 1024);
-      JsonNode node = JSON.readTree(new String(bytes, StandardCharsets.UTF_8));
+      byte[] bytes = store.read(log + "_last_checkpoint", 0, LAST_CHECKPOINT_BYTES);
+      JsonNode node = JSON.readTree(bytes);
       if (node != null && node.path("version").canConvertToLong() && node.path("version").asLong() >= 0) {
         return node.path("version").asLong();
       }
@@ -206,58 +265,104 @@ public final class DeltaLogReader {
       if (e.kind() == ObjectStoreException.Kind.TRANSIENT || e.kind() == ObjectStoreException.Kind.ACCESS_DENIED) {
         throw e;
       }
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException e) {
       // Empty or garbage: the listing finds the checkpoints anyway.
     }
     return null;
   }
 
-  private static void classify(List<ObjectStore.Listed> listing, String log, TreeMap<Long, String> commits, TreeMap<Long, Checkpoint> checkpoints) {
+  private static Log list(ObjectStore store, String log, String startAfter, int maxKeys) {
+    ObjectStore.Listing listing = store.list(log, startAfter, maxKeys);
+    Log out = new Log();
+    out.truncated = listing.truncated();
+    out.empty = listing.keys().isEmpty();
     Map<Long, Map<Integer, String>> parts = new HashMap<>();
     Map<Long, Integer> partCounts = new HashMap<>();
-    for (ObjectStore.Listed o : listing) {
+    for (ObjectStore.Listed o : listing.keys()) {
       if (!o.key().startsWith(log)) {
         continue;
       }
+      out.sizes.put(o.key(), o.size());
       String name = o.key().substring(log.length());
       Matcher m;
       if ((m = COMMIT.matcher(name)).matches()) {
-        commits.put(Long.parseLong(m.group(1)), o.key());
+        version(m.group(1)).ifPresent(v -> out.commits.put(v, o.key()));
       } else if ((m = CLASSIC_CHECKPOINT.matcher(name)).matches()) {
-        checkpoints.put(Long.parseLong(m.group(1)), new Checkpoint(Long.parseLong(m.group(1)), List.of(o.key()), false));
+        version(m.group(1)).ifPresent(v -> out.checkpoints.put(v, new Checkpoint(v, List.of(o.key()), false)));
       } else if ((m = MULTIPART_CHECKPOINT.matcher(name)).matches()) {
-        long v = Long.parseLong(m.group(1));
-        parts.computeIfAbsent(v, k -> new TreeMap<>()).put(Integer.parseInt(m.group(2)), o.key());
-        partCounts.put(v, Integer.parseInt(m.group(3)));
+        var v = version(m.group(1));
+        var part = version(m.group(2));
+        var count = version(m.group(3));
+        if (v.isPresent() && part.isPresent() && count.isPresent() && count.get() <= Integer.MAX_VALUE) {
+          parts.computeIfAbsent(v.get(), k -> new TreeMap<>()).put(part.get().intValue(), o.key());
+          partCounts.put(v.get(), count.get().intValue());
+        }
       } else if ((m = V2_CHECKPOINT.matcher(name)).matches()) {
-        long v = Long.parseLong(m.group(1));
-        checkpoints.put(v, new Checkpoint(v, List.of(o.key()), m.group(2).equals("json")));
+        boolean json = m.group(2).equals("json");
+        version(m.group(1)).ifPresent(v -> out.checkpoints.put(v, new Checkpoint(v, List.of(o.key()), json)));
       }
     }
     parts.forEach((v, p) -> {
       if (p.size() == partCounts.get(v)) {
-        checkpoints.putIfAbsent(v, new Checkpoint(v, List.copyOf(p.values()), false));
+        out.checkpoints.putIfAbsent(v, new Checkpoint(v, List.copyOf(p.values()), false));
       }
     });
+    return out;
   }
 
-  private static List<JsonNode> commitActions(ObjectStore store, String key, Inspection result) {
-    byte[] bytes = store.read(key, 0, MAX_COMMIT_BYTES);
-    List<JsonNode> actions = new ArrayList<>();
+  /** A version (or part number) from a file name; digits past {@code Long.MAX_VALUE} are not a version. */
+  private static java.util.Optional<Long> version(String digits) {
+    try {
+      return java.util.Optional.of(Long.parseLong(digits));
+    } catch (NumberFormatException e) {
+      return java.util.Optional.empty();
+    }
+  }
+
+  /**
+   * Reads one commit (or v2 JSON checkpoint) at its listed size and hands each JSON action to
+   * {@code apply}, line by line, from the bytes: no copy of the whole commit as text. False, with a
+   * problem, when a line is not a JSON action.
+   */
+  private static boolean replayActions(ObjectStore store, String key, long listedSize, InspectionLimits limits, Inspection result,
+      java.util.function.Consumer<JsonNode> apply) {
+    if (listedSize > limits.maxSingleRead()) {
+      throw new ReadBudgetExceeded(store.describe(key) + " is " + InspectionLimits.mib(listedSize) + ", more than the "
+          + InspectionLimits.mib(limits.maxSingleRead()) + " one read may take (derived from the operator's heap)");
+    }
+    int length = listedSize >= 0 ? (int) listedSize : limits.maxSingleRead();
+    byte[] bytes = length == 0 ? new byte[0] : store.read(key, 0, length);
     int lineNo = 0;
-    for (String line : new String(bytes, StandardCharsets.UTF_8).split("\n")) {
-      lineNo++;
-      if (line.isBlank()) {
-        continue;
+    int start = 0;
+    while (start < bytes.length) {
+      int end = start;
+      while (end < bytes.length && bytes[end] != '\n') {
+        end++;
       }
-      try {
-        actions.add(JSON.readTree(line));
-      } catch (IOException e) {
-        result.problem(Problem.format("CorruptDeltaLog", store.describe(key) + " line " + lineNo + " is not a JSON action"));
-        return List.of();
+      lineNo++;
+      if (!blank(bytes, start, end)) {
+        try {
+          JsonNode action = JSON.readTree(bytes, start, end - start);
+          if (action != null) {
+            apply.accept(action);
+          }
+        } catch (IOException e) {
+          result.problem(Problem.format("CorruptDeltaLog", store.describe(key) + " line " + lineNo + " is not a JSON action"));
+          return false;
+        }
+      }
+      start = end + 1;
+    }
+    return true;
+  }
+
+  private static boolean blank(byte[] b, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (b[i] != ' ' && b[i] != '\t' && b[i] != '\r') {
+        return false;
       }
     }
-    return actions;
+    return true;
   }
 
   private static final class CheckpointState {
@@ -266,11 +371,13 @@ public final class DeltaLogReader {
     long adds;
   }
 
-  private static CheckpointState readCheckpoint(ObjectStore store, String log, Checkpoint checkpoint, boolean needMetadata, Inspection result) {
+  private static CheckpointState readCheckpoint(ObjectStore store, String log, Checkpoint checkpoint, Map<String, Long> sizes, boolean needMetadata,
+      Inspection result, InspectionLimits limits) {
     CheckpointState state = new CheckpointState();
     List<String> parquetParts = new ArrayList<>();
     if (checkpoint.v2Json()) {
-      for (JsonNode a : commitActions(store, checkpoint.keys().get(0), result)) {
+      String key = checkpoint.keys().get(0);
+      boolean ok = replayActions(store, key, sizes.getOrDefault(key, -1L), limits, result, a -> {
         if (a.has("metaData")) {
           state.metaData = a.get("metaData");
         }
@@ -283,6 +390,9 @@ public final class DeltaLogReader {
         if (a.has("sidecar")) {
           parquetParts.add(log + "_sidecars/" + a.get("sidecar").path("path").asText());
         }
+      });
+      if (!ok) {
+        return null;
       }
       needMetadata = false;
     } else {
@@ -290,15 +400,22 @@ public final class DeltaLogReader {
     }
     for (String part : parquetParts) {
       try {
-        readCheckpointPart(store, part, needMetadata, state);
+        readCheckpointPart(store, part, needMetadata, state, limits);
       } catch (ParquetFooterReader.UnreadableFooter e) {
-        result.problem(Problem.format("CorruptCheckpoint", "checkpoint " + store.describe(part) + ": " + e.problem().message()));
+        result.problem(Problem.format(e.problem().reason().equals(ReadBudgetExceeded.REASON) ? ReadBudgetExceeded.REASON : "CorruptCheckpoint",
+            "checkpoint " + store.describe(part) + ": " + e.problem().message()));
         return null;
-      } catch (IOException | RuntimeException e) {
-        if (e instanceof ObjectStoreException o && o.kind() != ObjectStoreException.Kind.NOT_FOUND) {
-          throw o;
+      } catch (ReadBudgetExceeded e) {
+        result.problem(Problem.format(ReadBudgetExceeded.REASON, "checkpoint " + store.describe(part) + ": " + e.getMessage()));
+        return null;
+      } catch (IOException e) {
+        result.problem(Problem.format("CorruptCheckpoint", "checkpoint " + store.describe(part) + " cannot be read: " + e.getMessage()));
+        return null;
+      } catch (ObjectStoreException e) {
+        if (e.kind() != ObjectStoreException.Kind.NOT_FOUND) {
+          throw e;
         }
-        result.problem(Problem.format("CorruptCheckpoint", "checkpoint " + store.describe(part) + " cannot be read (" + e.getClass().getSimpleName() + ")"));
+        result.problem(Problem.format("CorruptCheckpoint", "checkpoint " + store.describe(part) + " cannot be read: " + e.getMessage()));
         return null;
       }
       if (state.metaData != null && state.protocol != null) {
@@ -308,18 +425,18 @@ public final class DeltaLogReader {
     return state;
   }
 
-  private static void readCheckpointPart(ObjectStore store, String key, boolean needMetadata, CheckpointState state)
+  private static void readCheckpointPart(ObjectStore store, String key, boolean needMetadata, CheckpointState state, InspectionLimits limits)
       throws ParquetFooterReader.UnreadableFooter, IOException {
     byte[] tail = store.readSuffix(key, ParquetFooterReader.SUFFIX);
     long size = tail.length < ParquetFooterReader.SUFFIX ? tail.length : store.head(key).size();
-    FileMetaData footer = ParquetFooterReader.read(store, key, tail, size).metadata();
+    FileMetaData footer = ParquetFooterReader.read(store, key, tail, size, limits).metadata();
     ParquetColumnReader.Leaf addPath = ParquetColumnReader.leaf(footer, List.of("add", "path"), null);
     if (addPath != null) {
       for (ColumnMetaData chunk : ParquetColumnReader.chunks(footer, addPath)) {
         if (chunk.isSetStatistics() && chunk.getStatistics().isSetNull_count()) {
-          state.adds += chunk.getNum_values() - chunk.getStatistics().getNull_count();
+          state.adds += Math.max(0, chunk.getNum_values() - chunk.getStatistics().getNull_count());
         } else {
-          state.adds += readChunk(store, key, chunk, addPath).stream().filter(v -> v != null).count();
+          state.adds += ParquetColumnReader.countPresent(readChunk(store, key, size, chunk), chunk, addPath, limits);
         }
       }
     }
@@ -343,15 +460,21 @@ public final class DeltaLogReader {
       long end = 0;
       Map<ParquetColumnReader.Leaf, ColumnMetaData> chunks = new LinkedHashMap<>();
       for (ParquetColumnReader.Leaf l : wanted) {
-        ColumnMetaData c = ParquetColumnReader.chunks(footer, l).get(rg);
+        List<ColumnMetaData> leafChunks = ParquetColumnReader.chunks(footer, l);
+        if (leafChunks.size() != footer.getRow_groupsSize()) {
+          throw new IOException("column " + String.join(".", l.path()) + " has " + leafChunks.size() + " chunks for "
+              + footer.getRow_groupsSize() + " row groups");
+        }
+        ColumnMetaData c = leafChunks.get(rg);
+        checkExtent(c, size);
         chunks.put(l, c);
         start = Math.min(start, ParquetColumnReader.start(c));
         end = Math.max(end, ParquetColumnReader.start(c) + c.getTotal_compressed_size());
       }
-      if (chunks.isEmpty() || end - start > 256L * 1024 * 1024) {
+      if (chunks.isEmpty()) {
         continue;
       }
-      byte[] span = store.read(key, start, (int) (end - start));
+      byte[] span = read(store, key, start, end - start, limits);
       Map<ParquetColumnReader.Leaf, List<Object>> values = new HashMap<>();
       for (Map.Entry<ParquetColumnReader.Leaf, ColumnMetaData> e : chunks.entrySet()) {
         int from = (int) (ParquetColumnReader.start(e.getValue()) - start);
@@ -359,41 +482,57 @@ public final class DeltaLogReader {
         if (from < 0 || from + length > span.length) {
           throw new IOException("a column chunk lies outside the object");
         }
-        values.put(e.getKey(), ParquetColumnReader.values(java.util.Arrays.copyOfRange(span, from, from + length), e.getValue(), e.getKey()));
+        values.put(e.getKey(), ParquetColumnReader.values(java.util.Arrays.copyOfRange(span, from, from + length), e.getValue(), e.getKey(), limits));
       }
-      boolean hasMeta = (metaId != null && values.getOrDefault(metaId, List.of()).stream().anyMatch(v -> v != null))
-          || (schema != null && values.getOrDefault(schema, List.of()).stream().anyMatch(v -> v != null));
+      boolean hasMeta = (metaId != null && !values.getOrDefault(metaId, List.of()).isEmpty())
+          || (schema != null && !values.getOrDefault(schema, List.of()).isEmpty());
       if (hasMeta && state.metaData == null) {
         var node = JSON.createObjectNode();
         if (schema != null) {
-          values.get(schema).stream().filter(v -> v != null).findFirst().ifPresent(v -> node.put("schemaString", (String) v));
+          values.get(schema).stream().findFirst().ifPresent(v -> node.put("schemaString", String.valueOf(v)));
         }
         var array = node.putArray("partitionColumns");
         if (partitions != null) {
-          values.get(partitions).stream().filter(v -> v != null).forEach(v -> array.add(String.valueOf(v)));
+          values.get(partitions).forEach(v -> array.add(String.valueOf(v)));
         }
         state.metaData = node;
       }
       if (minReader != null && state.protocol == null) {
-        Object v = values.get(minReader).stream().filter(x -> x != null).findFirst().orElse(null);
-        if (v != null) {
-          var node = JSON.createObjectNode().put("minReaderVersion", ((Number) v).intValue());
+        Object v = values.get(minReader).stream().findFirst().orElse(null);
+        if (v instanceof Number number) {
+          var node = JSON.createObjectNode().put("minReaderVersion", number.intValue());
           var features = node.putArray("readerFeatures");
           if (readerFeatures != null) {
-            values.get(readerFeatures).stream().filter(x -> x != null).forEach(x -> features.add(String.valueOf(x)));
+            values.get(readerFeatures).forEach(x -> features.add(String.valueOf(x)));
           }
           state.protocol = node;
+        } else if (v != null) {
+          throw new IOException("protocol.minReaderVersion is not an integer column");
         }
       }
     }
   }
 
-  private static List<Object> readChunk(ObjectStore store, String key, ColumnMetaData chunk, ParquetColumnReader.Leaf leaf) throws IOException {
-    long size = chunk.getTotal_compressed_size();
-    if (size > 256L * 1024 * 1024) {
-      throw new IOException("column chunk too large");
+  /** A chunk's offsets and size must lie inside the object before they size a read. */
+  private static void checkExtent(ColumnMetaData chunk, long objectSize) throws IOException {
+    long start = ParquetColumnReader.start(chunk);
+    long length = chunk.getTotal_compressed_size();
+    if (start < 0 || length < 0 || start > objectSize || length > objectSize - start) {
+      throw new IOException("a column chunk claims bytes " + start + "+" + length + " of an object of " + objectSize);
     }
-    return ParquetColumnReader.values(store.read(key, ParquetColumnReader.start(chunk), (int) size), chunk, leaf);
+  }
+
+  private static byte[] readChunk(ObjectStore store, String key, long objectSize, ColumnMetaData chunk) throws IOException {
+    checkExtent(chunk, objectSize);
+    return store.read(key, ParquetColumnReader.start(chunk), (int) Math.min(Integer.MAX_VALUE, chunk.getTotal_compressed_size()));
+  }
+
+  private static byte[] read(ObjectStore store, String key, long start, long length, InspectionLimits limits) {
+    if (length > limits.maxSingleRead()) {
+      throw new ReadBudgetExceeded("the metaData and protocol columns span " + InspectionLimits.mib(length) + ", more than the "
+          + InspectionLimits.mib(limits.maxSingleRead()) + " one read may take (derived from the operator's heap)");
+    }
+    return store.read(key, start, (int) length);
   }
 
   static String pad(long version) {

@@ -62,28 +62,34 @@ public final class LocalObjectStore implements ObjectStore {
   }
 
   @Override
-  public List<Listed> list(String prefix, String startAfter) {
+  public Listing list(String prefix, String startAfter, int maxKeys) {
     Path dir = resolve(prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix);
     List<Listed> out = new ArrayList<>();
     if (!Files.isDirectory(dir)) {
-      return out;
+      return new Listing(out, false, 1);
     }
-    try (Stream<Path> files = Files.walk(dir)) {
-      files.filter(Files::isRegularFile).sorted(Comparator.comparing(Path::toString)).forEach(p -> {
-        String key = root.relativize(p).toString().replace('\\', '/');
-        if (startAfter == null || key.compareTo(startAfter) > 0) {
-          try {
-            out.add(new Listed(key, Files.size(p)));
-          } catch (IOException e) {
-            out.add(new Listed(key, -1));
-          }
-        }
-      });
+    List<Path> files;
+    try (Stream<Path> walk = Files.walk(dir)) {
+      files = walk.filter(Files::isRegularFile).toList();
     } catch (IOException e) {
       throw new ObjectStoreException(ObjectStoreException.Kind.OTHER, "cannot list " + dir + ": " + e.getMessage(), e);
     }
-    out.sort(Comparator.comparing(Listed::key));
-    return out;
+    List<String> keys = new ArrayList<>();
+    for (Path p : files) {
+      String key = root.relativize(p).toString().replace('\\', '/');
+      if (startAfter == null || key.compareTo(startAfter) > 0) {
+        keys.add(key);
+      }
+    }
+    keys.sort(Comparator.naturalOrder());
+    for (String key : keys.subList(0, Math.min(keys.size(), maxKeys))) {
+      try {
+        out.add(new Listed(key, Files.size(resolve(key))));
+      } catch (IOException e) {
+        out.add(new Listed(key, -1));
+      }
+    }
+    return new Listing(out, keys.size() > maxKeys, 1);
   }
 
   @Override

@@ -14,6 +14,13 @@ public interface ObjectStore {
   /** A listed object. */
   record Listed(String key, long size) {}
 
+  /**
+   * Keys found under a prefix, sorted; {@code truncated} when more keys exist than were asked for
+   * (a reader must not take a cut listing for the whole, e.g. a Delta log's latest version), and
+   * the number of requests the listing took.
+   */
+  record Listing(List<Listed> keys, boolean truncated, int requests) {}
+
   /** @throws ObjectStoreException NOT_FOUND when there is no such object */
   ObjectInfo head(String key);
 
@@ -23,8 +30,8 @@ public interface ObjectStore {
   /** The last {@code length} bytes (all of them when the object is shorter). */
   byte[] readSuffix(String key, int length);
 
-  /** Keys under {@code prefix}, sorted, after {@code startAfter} when given. */
-  List<Listed> list(String prefix, String startAfter);
+  /** At most {@code maxKeys} keys under {@code prefix}, sorted, after {@code startAfter} when given. */
+  Listing list(String prefix, String startAfter, int maxKeys);
 
   /** A description for messages, e.g. s3://bucket. */
   String describe(String key);

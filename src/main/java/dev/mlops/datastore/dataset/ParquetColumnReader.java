@@ -28,9 +28,11 @@ import org.apache.parquet.format.Util;
 /**
  * Just enough of a Parquet page decoder to read a few leaf columns of a Delta checkpoint (strings
  * and integers; PLAIN and dictionary encodings; data pages v1 and v2; Snappy, gzip, zstd, LZ4 or
- * none). Values come out per row position, null where the definition level says so; repeated
- * leaves give their non-null values only. Every length read from the file is checked against the
- * bytes actually there before anything is allocated.
+ * none). Values come out present ones only (the callers want the one metaData row of a checkpoint,
+ * or a count, which decodes definition levels only). Every length and count read from the file is
+ * checked against the bytes actually there and the inspection's limits before anything is
+ * allocated: page headers by {@link ThriftStructBounds}, value counts against the chunk and
+ * {@link InspectionLimits#maxPageValues()}, uncompressed sizes against one read's cap.
  */
 public final class ParquetColumnReader {
   private ParquetColumnReader() {}
@@ -89,102 +91,159 @@ public final class ParquetColumnReader {
   }
 
   /**
-   * Decodes one chunk's bytes.
-   *
-   * @return one value per row position for non-repeated leaves (null where absent); for repeated
-   *     leaves, the present values only
+   * Decodes one chunk's bytes: the values present (null and absent positions are skipped; the
+   * callers want the one metaData row of a checkpoint, or a count).
    */
-  public static List<Object> values(byte[] bytes, ColumnMetaData chunk, Leaf leaf) throws IOException {
+  public static List<Object> values(byte[] bytes, ColumnMetaData chunk, Leaf leaf, InspectionLimits limits) throws IOException {
     List<Object> out = new ArrayList<>();
+    pages(bytes, chunk, leaf, limits, out);
+    return out;
+  }
+
+  /** How many values of the chunk are present (not null), decoding definition levels only. */
+  public static long countPresent(byte[] bytes, ColumnMetaData chunk, Leaf leaf, InspectionLimits limits) throws IOException {
+    return pages(bytes, chunk, leaf, limits, null);
+  }
+
+  /** Walks the pages; decodes values into {@code out} when given. Returns the present count. */
+  private static long pages(byte[] bytes, ColumnMetaData chunk, Leaf leaf, InspectionLimits limits, List<Object> out) throws IOException {
+    if (chunk.getCodec() == null || leaf.type() == null) {
+      throw new IOException("the chunk's codec or type is unknown to this reader");
+    }
     List<Object> dictionary = null;
-    ByteArrayInputStream in = new ByteArrayInputStream(bytes);
     long remainingValues = chunk.getNum_values();
-    while (in.available() > 0 && remainingValues > 0) {
-      PageHeader header = Util.readPageHeader(in);
-      int compressed = header.getCompressed_page_size();
-      if (compressed < 0 || compressed > in.available()) {
-        throw new IOException("a page claims " + compressed + " bytes, " + in.available() + " remain");
+    long present = 0;
+    int pos = 0;
+    while (pos < bytes.length && remainingValues > 0) {
+      ThriftStructBounds.Extent extent;
+      try {
+        extent = ThriftStructBounds.struct(bytes, pos, bytes.length, limits.maxSingleRead(), "a page header");
+      } catch (ThriftStructBounds.Malformed e) {
+        throw new IOException("a page header cannot be decoded: " + e.getMessage(), e);
       }
-      byte[] page = in.readNBytes(compressed);
+      PageHeader header = pageHeader(bytes, pos, extent.end() - pos);
+      pos = extent.end();
+      int compressed = header.getCompressed_page_size();
+      if (compressed < 0 || compressed > bytes.length - pos) {
+        throw new IOException("a page claims " + compressed + " bytes, " + (bytes.length - pos) + " remain");
+      }
+      byte[] page = java.util.Arrays.copyOfRange(bytes, pos, pos + compressed);
+      pos += compressed;
       int uncompressedSize = header.getUncompressed_page_size();
-      if (uncompressedSize < 0 || uncompressedSize > 64 * 1024 * 1024) {
+      if (uncompressedSize < 0) {
         throw new IOException("a page claims " + uncompressedSize + " uncompressed bytes");
       }
-      if (header.getType() == PageType.DICTIONARY_PAGE) {
+      if (uncompressedSize > limits.maxSingleRead()) {
+        throw new ReadBudgetExceeded("a page claims " + InspectionLimits.mib(uncompressedSize) + " uncompressed, more than the "
+            + InspectionLimits.mib(limits.maxSingleRead()) + " one page may take (derived from the operator's heap)");
+      }
+      if (header.getType() == PageType.DICTIONARY_PAGE && header.isSetDictionary_page_header()) {
+        if (out == null) {
+          continue; // counting needs no dictionary
+        }
+        int n = pageValues(header.getDictionary_page_header().getNum_values(), Long.MAX_VALUE, limits);
         byte[] plain = decompress(chunk.getCodec(), page, uncompressedSize);
-        dictionary = plainValues(ByteBuffer.wrap(plain).order(ByteOrder.LITTLE_ENDIAN), leaf.type(), header.getDictionary_page_header().getNum_values());
-      } else if (header.getType() == PageType.DATA_PAGE) {
+        dictionary = plainValues(ByteBuffer.wrap(plain).order(ByteOrder.LITTLE_ENDIAN), leaf.type(), n);
+      } else if (header.getType() == PageType.DATA_PAGE && header.isSetData_page_header()) {
         DataPageHeader h = header.getData_page_header();
+        int n = pageValues(h.getNum_values(), remainingValues, limits);
         ByteBuffer data = ByteBuffer.wrap(decompress(chunk.getCodec(), page, uncompressedSize)).order(ByteOrder.LITTLE_ENDIAN);
-        int n = h.getNum_values();
         if (leaf.maxRepetition() > 0) {
           skipLevels(data, leaf.maxRepetition());
         }
         int[] defs = leaf.maxDefinition() > 0 ? levels(data, leaf.maxDefinition(), n, true) : null;
-        decodeValues(data, h.getEncoding(), leaf, n, defs, dictionary, out);
+        int pagePresent = present(defs, n, leaf);
+        if (out != null) {
+          decodeValues(data, h.getEncoding(), leaf, pagePresent, dictionary, out);
+        }
+        present += pagePresent;
         remainingValues -= n;
-      } else if (header.getType() == PageType.DATA_PAGE_V2) {
+      } else if (header.getType() == PageType.DATA_PAGE_V2 && header.isSetData_page_header_v2()) {
         DataPageHeaderV2 h = header.getData_page_header_v2();
         int repLength = h.getRepetition_levels_byte_length();
         int defLength = h.getDefinition_levels_byte_length();
-        if (repLength < 0 || defLength < 0 || repLength + defLength > page.length) {
+        if (repLength < 0 || defLength < 0 || (long) repLength + defLength > page.length || (long) repLength + defLength > uncompressedSize) {
           throw new IOException("level lengths exceed the page");
         }
-        int n = h.getNum_values();
+        int n = pageValues(h.getNum_values(), remainingValues, limits);
         int[] defs = null;
         if (leaf.maxDefinition() > 0) {
           ByteBuffer levels = ByteBuffer.wrap(page, repLength, defLength).order(ByteOrder.LITTLE_ENDIAN);
           defs = levels(levels, leaf.maxDefinition(), n, false);
         }
-        byte[] rest = java.util.Arrays.copyOfRange(page, repLength + defLength, page.length);
-        int restSize = uncompressedSize - repLength - defLength;
-        byte[] valuesBytes = (!h.isSetIs_compressed() || h.isIs_compressed()) ? decompress(chunk.getCodec(), rest, restSize) : rest;
-        decodeValues(ByteBuffer.wrap(valuesBytes).order(ByteOrder.LITTLE_ENDIAN), h.getEncoding(), leaf, n, defs, dictionary, out);
+        int pagePresent = present(defs, n, leaf);
+        if (out != null) {
+          byte[] rest = java.util.Arrays.copyOfRange(page, repLength + defLength, page.length);
+          int restSize = uncompressedSize - repLength - defLength;
+          byte[] valuesBytes = (!h.isSetIs_compressed() || h.isIs_compressed()) ? decompress(chunk.getCodec(), rest, restSize) : rest;
+          decodeValues(ByteBuffer.wrap(valuesBytes).order(ByteOrder.LITTLE_ENDIAN), h.getEncoding(), leaf, pagePresent, dictionary, out);
+        }
+        present += pagePresent;
         remainingValues -= n;
       }
     }
-    return out;
+    return present;
   }
 
-  private static void decodeValues(ByteBuffer data, Encoding encoding, Leaf leaf, int n, int[] defs, List<Object> dictionary, List<Object> out)
-      throws IOException {
+  private static PageHeader pageHeader(byte[] bytes, int from, int length) throws IOException {
+    try {
+      return Util.readPageHeader(new ByteArrayInputStream(bytes, from, length));
+    } catch (RuntimeException e) {
+      // Thrift's verdict on a header whose sizes were checked: corrupt, not a fault of this code.
+      throw new IOException("a page header cannot be decoded (" + e.getClass().getSimpleName() + ")", e);
+    }
+  }
+
+  /** A page's value count, checked against what the chunk has left and the budget. */
+  private static int pageValues(int n, long remainingInChunk, InspectionLimits limits) throws IOException {
+    if (n < 0 || n > remainingInChunk) {
+      throw new IOException("a page claims " + n + " values where the chunk has " + remainingInChunk + " left");
+    }
+    if (n > limits.maxPageValues()) {
+      throw new ReadBudgetExceeded("a page claims " + n + " values, more than the " + limits.maxPageValues()
+          + " one page may hold in this check (derived from the operator's heap)");
+    }
+    return n;
+  }
+
+  private static int present(int[] defs, int n, Leaf leaf) {
+    if (defs == null) {
+      return n;
+    }
     int present = 0;
     for (int i = 0; i < n; i++) {
-      if (defs == null || defs[i] == leaf.maxDefinition()) {
+      if (defs[i] == leaf.maxDefinition()) {
         present++;
       }
     }
-    List<Object> values;
+    return present;
+  }
+
+  private static void decodeValues(ByteBuffer data, Encoding encoding, Leaf leaf, int present, List<Object> dictionary, List<Object> out)
+      throws IOException {
     if (encoding == Encoding.PLAIN) {
-      values = plainValues(data, leaf.type(), present);
+      out.addAll(plainValues(data, leaf.type(), present));
     } else if (encoding == Encoding.PLAIN_DICTIONARY || encoding == Encoding.RLE_DICTIONARY) {
       if (dictionary == null) {
         throw new IOException("dictionary-encoded page without a dictionary");
       }
       int bitWidth = data.hasRemaining() ? data.get() & 0xff : 0;
       int[] ids = hybrid(data, bitWidth, present, data.remaining());
-      values = new ArrayList<>(present);
       for (int id : ids) {
         if (id < 0 || id >= dictionary.size()) {
           throw new IOException("dictionary index " + id + " out of range");
         }
-        values.add(dictionary.get(id));
+        out.add(dictionary.get(id));
       }
     } else {
       throw new IOException("unsupported encoding " + encoding);
     }
-    int next = 0;
-    for (int i = 0; i < n; i++) {
-      boolean isPresent = defs == null || defs[i] == leaf.maxDefinition();
-      if (isPresent) {
-        out.add(values.get(next++));
-      } else if (leaf.maxRepetition() == 0) {
-        out.add(null);
-      }
-    }
   }
 
   private static List<Object> plainValues(ByteBuffer data, Type type, int count) throws IOException {
+    if (type == null) {
+      throw new IOException("unknown physical type");
+    }
     List<Object> out = new ArrayList<>(Math.min(count, 1 << 16));
     for (int i = 0; i < count; i++) {
       switch (type) {
@@ -278,13 +337,14 @@ public final class ParquetColumnReader {
       } else {
         long groups = header >>> 1;
         long bytes = groups * bitWidth;
-        if (bytes > data.remaining()) {
+        if (groups > data.remaining() || bytes > data.remaining()) {
           throw new IOException("bit-packed run exceeds the page");
         }
+        int runEnd = data.position() + (int) bytes;
         long buffer = 0;
         int bits = 0;
         long values = groups * 8;
-        for (long i = 0; i < values; i++) {
+        for (long i = 0; i < values && filled < n; i++) {
           while (bits < bitWidth) {
             buffer |= (long) (data.get() & 0xff) << bits;
             bits += 8;
@@ -292,10 +352,9 @@ public final class ParquetColumnReader {
           int v = bitWidth == 0 ? 0 : (int) (buffer & ((1L << bitWidth) - 1));
           buffer >>>= bitWidth;
           bits -= bitWidth;
-          if (filled < n) {
-            out[filled++] = v;
-          }
+          out[filled++] = v;
         }
+        data.position(runEnd);
       }
     }
     return out;
@@ -315,6 +374,18 @@ public final class ParquetColumnReader {
   }
 
   static byte[] decompress(CompressionCodec codec, byte[] input, int uncompressedSize) throws IOException {
+    if (codec == null) {
+      throw new IOException("unknown codec");
+    }
+    try {
+      return decompressWith(codec, input, uncompressedSize);
+    } catch (io.airlift.compress.MalformedInputException | IndexOutOfBoundsException e) {
+      // aircompressor's verdict on corrupt input (sizes were checked before): a corrupt page.
+      throw new IOException("a " + codec + " page cannot be decompressed (" + e.getClass().getSimpleName() + ")", e);
+    }
+  }
+
+  private static byte[] decompressWith(CompressionCodec codec, byte[] input, int uncompressedSize) throws IOException {
     switch (codec) {
       case UNCOMPRESSED:
         return input;

@@ -14,11 +14,10 @@ import org.apache.parquet.format.Util;
  * Reads a Parquet file's footer (FileMetaData, Thrift compact protocol) from the end of the
  * object: one suffix read usually, one more when the footer is larger than it. An encrypted
  * footer (magic PARE) is reported as such, not as corruption; a plaintext footer with encrypted
- * columns is readable.
+ * columns is readable. The footer's length is checked against the object and the budget before it
+ * is read, and its structure against its bytes before it is decoded ({@link ThriftStructBounds}).
  */
 public final class ParquetFooterReader {
-  /** Footers larger than this are refused rather than read into memory. */
-  static final int MAX_FOOTER = 64 * 1024 * 1024;
   public static final int SUFFIX = 64 * 1024;
 
   /** The decoded footer and the top-level column names. */
@@ -29,7 +28,7 @@ public final class ParquetFooterReader {
     private final Problem problem;
 
     UnreadableFooter(Problem problem) {
-      super(problem.message());
+      super(problem.message(), null, false, false);
       this.problem = problem;
     }
 
@@ -44,7 +43,7 @@ public final class ParquetFooterReader {
    * @param tail the last bytes of the object (at least 8, or the whole object)
    * @param size the object's size
    */
-  public static Footer read(ObjectStore store, String key, byte[] tail, long size) throws UnreadableFooter {
+  public static Footer read(ObjectStore store, String key, byte[] tail, long size, InspectionLimits limits) throws UnreadableFooter {
     if (size < 12 || tail.length < 8) {
       throw new UnreadableFooter(Problem.format("CorruptParquet", "the object is too short (" + size + " bytes) to be Parquet"));
     }
@@ -60,25 +59,41 @@ public final class ParquetFooterReader {
     if (footerLength == 0 || footerLength > size - 12) {
       throw new UnreadableFooter(Problem.format("CorruptParquet", "the footer length (" + footerLength + " bytes) does not fit the object (" + size + " bytes)"));
     }
-    if (footerLength > MAX_FOOTER) {
-      throw new UnreadableFooter(Problem.format("FooterTooLarge", "the Parquet footer is " + footerLength + " bytes, more than the " + MAX_FOOTER + " this check reads"));
+    if (footerLength > limits.maxFooterBytes()) {
+      throw new UnreadableFooter(Problem.format(ReadBudgetExceeded.REASON, "the Parquet footer of " + store.describe(key) + " is "
+          + InspectionLimits.mib(footerLength) + ", more than the " + InspectionLimits.mib(limits.maxFooterBytes())
+          + " this check reads (derived from the operator's heap)"));
     }
     byte[] footer;
+    int from;
     if (footerLength + 8 <= tail.length) {
-      int from = tail.length - 8 - (int) footerLength;
-      footer = java.util.Arrays.copyOfRange(tail, from, tail.length - 8);
+      footer = tail;
+      from = tail.length - 8 - (int) footerLength;
     } else {
       footer = store.read(key, size - 8 - footerLength, (int) footerLength);
+      from = 0;
+      if (footer.length != footerLength) {
+        throw new UnreadableFooter(Problem.format("CorruptParquet", "the footer's " + footerLength + " bytes could not all be read (the object changed?)"));
+      }
     }
-    return decode(footer);
+    return decode(footer, from, (int) footerLength, limits, "the Parquet footer of " + store.describe(key));
   }
 
-  /** Decodes a footer's bytes. */
-  public static Footer decode(byte[] footer) throws UnreadableFooter {
+  /** Decodes a footer's bytes, {@code length} of them from {@code from}. */
+  static Footer decode(byte[] bytes, int from, int length, InspectionLimits limits, String what) throws UnreadableFooter {
+    try {
+      ThriftStructBounds.struct(bytes, from, from + length, limits.maxDecodedBytes(), what);
+    } catch (ThriftStructBounds.Malformed e) {
+      throw new UnreadableFooter(Problem.format("CorruptParquet", "the Parquet footer cannot be decoded: " + e.getMessage()));
+    } catch (ReadBudgetExceeded e) {
+      throw new UnreadableFooter(e.problem());
+    }
     FileMetaData metadata;
     try {
-      metadata = Util.readFileMetaData(new ByteArrayInputStream(footer));
+      metadata = Util.readFileMetaData(new ByteArrayInputStream(bytes, from, length));
     } catch (IOException | RuntimeException e) {
+      // Thrift's own verdict on bytes whose sizes were checked above (a missing required field, a
+      // wrong type): a corrupt footer, not a fault of this code.
       throw new UnreadableFooter(Problem.format("CorruptParquet", "the Parquet footer cannot be decoded (" + e.getClass().getSimpleName() + ")"));
     }
     List<SchemaElement> schema = metadata.getSchema();

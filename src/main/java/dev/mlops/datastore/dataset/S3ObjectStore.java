@@ -1,12 +1,17 @@
 package dev.mlops.datastore.dataset;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
+import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -39,17 +44,31 @@ public final class S3ObjectStore implements ObjectStore {
 
   @Override
   public byte[] read(String key, long offset, int length) {
-    return length <= 0 ? new byte[0] : ranged(key, "bytes=" + offset + "-" + (offset + length - 1));
+    return length <= 0 ? new byte[0] : ranged(key, "bytes=" + offset + "-" + (offset + length - 1), length, offset == 0);
   }
 
   @Override
   public byte[] readSuffix(String key, int length) {
-    return ranged(key, "bytes=-" + length);
+    return ranged(key, "bytes=-" + length, length, false);
   }
 
-  private byte[] ranged(String key, String range) {
-    try {
-      return s3.getObjectAsBytes(r -> r.bucket(bucket).key(key).range(range).expectedBucketOwner(expectedOwner)).asByteArray();
+  /**
+   * One ranged GET, streamed and cut at {@code length} bytes: a server that ignores the Range
+   * header (S3 never does; some S3-compatible stores might) cannot make the operator buffer a whole
+   * large object. When the answer is not the range asked for, nothing is returned.
+   */
+  private byte[] ranged(String key, String range, int length, boolean fromStart) {
+    try (ResponseInputStream<GetObjectResponse> in = s3.getObject(r -> r.bucket(bucket).key(key).range(range).expectedBucketOwner(expectedOwner))) {
+      if (in.response().contentRange() == null && !fromStart) {
+        in.abort();
+        throw new ObjectStoreException(ObjectStoreException.Kind.OTHER,
+            "GetObject of " + describe(key) + " ignored the Range header: the endpoint does not serve ranged reads", null);
+      }
+      byte[] b = in.readNBytes(length);
+      if (in.read() >= 0) {
+        in.abort(); // more than asked for: do not drain it
+      }
+      return b;
     } catch (AwsServiceException e) {
       if (e.statusCode() == 416) {
         return new byte[0]; // an empty object has no byte to return
@@ -57,33 +76,43 @@ public final class S3ObjectStore implements ObjectStore {
       throw classify("GetObject", key, e);
     } catch (SdkException e) {
       throw classify("GetObject", key, e);
+    } catch (IOException e) {
+      throw new ObjectStoreException(ObjectStoreException.Kind.TRANSIENT, "GetObject of " + describe(key) + ": the connection failed while reading", e);
     }
   }
 
   @Override
-  public List<Listed> list(String prefix, String startAfter) {
+  public Listing list(String prefix, String startAfter, int maxKeys) {
     List<Listed> out = new ArrayList<>();
     String token = null;
+    boolean more;
+    int requests = 0;
     try {
       do {
         String t = token;
+        int pageSize = Math.max(1, Math.min(1000, maxKeys - out.size()));
         ListObjectsV2Response page = s3.listObjectsV2(r -> {
-          r.bucket(bucket).prefix(prefix).expectedBucketOwner(expectedOwner);
+          r.bucket(bucket).prefix(prefix).maxKeys(pageSize).expectedBucketOwner(expectedOwner);
           if (t != null) {
             r.continuationToken(t);
           } else if (startAfter != null) {
             r.startAfter(startAfter);
           }
         });
+        requests++;
         for (S3Object o : page.contents()) {
-          out.add(new Listed(o.key(), o.size() == null ? -1 : o.size()));
+          if (out.size() < maxKeys) {
+            out.add(new Listed(o.key(), o.size() == null ? -1 : o.size()));
+          }
         }
-        token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
-      } while (token != null && out.size() < 100_000);
+        more = Boolean.TRUE.equals(page.isTruncated()) && page.nextContinuationToken() != null;
+        token = more ? page.nextContinuationToken() : null;
+      } while (more && out.size() < maxKeys);
     } catch (SdkException e) {
       throw classify("ListObjectsV2", prefix, e);
     }
-    return out;
+    // Stopping at maxKeys with a continuation token left means the listing is cut, and says so.
+    return new Listing(out, more, requests);
   }
 
   @Override
@@ -108,6 +137,9 @@ public final class S3ObjectStore implements ObjectStore {
         return new ObjectStoreException(ObjectStoreException.Kind.TRANSIENT, operation + " of " + describe(key) + " failed with " + s.statusCode(), e);
       }
       return new ObjectStoreException(ObjectStoreException.Kind.OTHER, operation + " of " + describe(key) + " failed: " + (code == null ? s.statusCode() : code), e);
+    }
+    if (e instanceof ApiCallTimeoutException || e instanceof ApiCallAttemptTimeoutException) {
+      return new ObjectStoreException(ObjectStoreException.Kind.TRANSIENT, operation + " of " + describe(key) + ": S3 did not answer in time", e);
     }
     if (e instanceof SdkClientException) {
       return new ObjectStoreException(ObjectStoreException.Kind.TRANSIENT, operation + " of " + describe(key) + ": cannot reach S3", e);

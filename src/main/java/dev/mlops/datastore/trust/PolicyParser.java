@@ -11,7 +11,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -54,8 +56,13 @@ public final class PolicyParser {
     }
   }
 
+  /**
+   * Linear in the document: each duplicate is counted in a map keyed by its place, so a policy
+   * repeating one key 100,000 times costs 100,000 map updates, not a search of the duplicates found
+   * so far for each.
+   */
   private static List<Duplicate> scanDuplicates(String text) throws IOException {
-    List<Duplicate> found = new ArrayList<>();
+    Map<List<String>, Integer> counts = new LinkedHashMap<>();
     Deque<Set<String>> seen = new ArrayDeque<>();
     Deque<String> path = new ArrayDeque<>();
     Deque<Integer> arrayIndex = new ArrayDeque<>();
@@ -84,17 +91,7 @@ public final class PolicyParser {
           case FIELD_NAME -> {
             String name = p.currentName();
             if (!seen.peek().add(name)) {
-              String where = pointer(path);
-              Duplicate previous =
-                  found.stream()
-                      .filter(d -> d.path().equals(where) && d.key().equals(name))
-                      .findFirst()
-                      .orElse(null);
-              if (previous == null) {
-                found.add(new Duplicate(where, name, 2));
-              } else {
-                found.set(found.indexOf(previous), new Duplicate(where, name, previous.times() + 1));
-              }
+              counts.merge(List.of(pointer(path), name), 2, (was, two) -> was + 1);
             }
             pendingField = name;
           }
@@ -105,6 +102,8 @@ public final class PolicyParser {
         }
       }
     }
+    List<Duplicate> found = new ArrayList<>();
+    counts.forEach((where, times) -> found.add(new Duplicate(where.get(0), where.get(1), times)));
     return found;
   }
 

@@ -8,13 +8,18 @@ import dev.mlops.datastore.sandbox.aws.LocalAws;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** inspect as a person runs it: a path in, one JSON object and an exit code out. */
@@ -94,6 +99,58 @@ class InspectCommandTest {
       } finally {
         System.clearProperty("aws.accessKeyId");
         System.clearProperty("aws.secretAccessKey");
+      }
+    }
+  }
+
+  @Test
+  void shouldExitOneWithAProblemNotACrashOnTheTwentyTwoByteParquet(@TempDir Path dir) throws IOException {
+    Path hostile = Files.write(dir.resolve("x.parquet"), HexFormat.of().parseHex("50415231150219fcffffffff07000a00000050415231"));
+
+    assertThat(run(Map.of(), hostile.toString())).isEqualTo(1);
+
+    assertThat(json().path("problems").get(0).path("reason").asText()).isEqualTo("CorruptParquet");
+  }
+
+  @Test
+  void shouldRefuseAnUnusableTimeout() {
+    assertThat(run(Map.of(), "s3://b/k.csv", "--timeout", "soon")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8).strip()).startsWith("error: --timeout").doesNotContain("\n");
+  }
+
+  @Test
+  @Timeout(120)
+  void shouldGiveUpOnASilentEndpointWithOneLineInsteadOfWaiting() throws IOException {
+    // An endpoint that accepts connections and never answers: only the client's timeouts end the call.
+    List<Socket> held = new ArrayList<>();
+    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      Thread acceptor = new Thread(() -> {
+        while (!silent.isClosed()) {
+          try {
+            held.add(silent.accept());
+          } catch (IOException closed) {
+            return;
+          }
+        }
+      });
+      acceptor.setDaemon(true);
+      acceptor.start();
+      System.setProperty("aws.accessKeyId", "AKIASILENT0000000000");
+      System.setProperty("aws.secretAccessKey", "silent-secret");
+      try {
+        int code = run(Map.of("AWS_ENDPOINT_URL_S3", "http://127.0.0.1:" + silent.getLocalPort(), "AWS_REGION", "us-east-1"),
+            "s3://silent-bucket/d/x.csv", "--timeout", "3s");
+
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8).strip()).startsWith("error: ").contains("s3://silent-bucket/d/x.csv").contains("did not answer in time")
+            .doesNotContain("\n").doesNotContain("silent-secret");
+        assertThat(held).isNotEmpty(); // the call was made, and cut by the timeout
+      } finally {
+        System.clearProperty("aws.accessKeyId");
+        System.clearProperty("aws.secretAccessKey");
+        for (Socket s : held) {
+          s.close();
+        }
       }
     }
   }

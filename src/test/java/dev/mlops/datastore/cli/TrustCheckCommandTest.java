@@ -117,4 +117,14 @@ class TrustCheckCommandTest {
       assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
     }
   }
+
+  @Test
+  void shouldRefuseAPolicyFileLargerThanAnyTrustPolicyWithOneLine() throws IOException {
+    Path huge = file(POLICY.replace("{\"Version\"", "{\"Pad\": \"" + "x".repeat(TrustCheckCommand.MAX_POLICY_FILE_BYTES) + "\", \"Version\""));
+
+    assertThat(run("--policy", huge.toString(), "--issuer", ISSUER, "--role-arn", ROLE, "--service-account", "rime:rime-agent-model-tester")).isEqualTo(2);
+
+    assertThat(err.toString(StandardCharsets.UTF_8).strip()).startsWith("error: policy file").contains("larger than 65536 bytes").doesNotContain("\n");
+    assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
+  }
 }

@@ -26,13 +26,14 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** Readers over the real files of shared/data and text cases written here. */
 class DatasetInspectorTest {
   static final Path DATA = Path.of("src", "test", "resources", "data");
+  static final DatasetInspector INSPECTOR = new DatasetInspector(InspectionLimits.forThisJvm());
 
   private static Inspection file(Path path, Map<String, String> params) {
-    return DatasetInspector.inspect(new LocalObjectStore(path.getParent()), path.getFileName().toString(), false, params);
+    return INSPECTOR.inspect(new LocalObjectStore(path.getParent()), path.getFileName().toString(), false, params);
   }
 
   private static Inspection text(String name, byte[] bytes, Map<String, String> params) {
-    return DatasetInspector.inspect(new MemoryObjectStore().put(name, bytes), name, false, params);
+    return INSPECTOR.inspect(new MemoryObjectStore().put(name, bytes), name, false, params);
   }
 
   private static Inspection text(String name, String content) {
@@ -149,7 +150,7 @@ class DatasetInspectorTest {
       Path table = DATA.resolve("delta").resolve(name);
       Map<String, Object> truth = replay(table);
 
-      Inspection i = DatasetInspector.inspect(new LocalObjectStore(table), "", true, Map.of());
+      Inspection i = INSPECTOR.inspect(new LocalObjectStore(table), "", true, Map.of());
 
       assertThat(i.problems()).isEmpty();
       assertThat(i.format()).isEqualTo(DataFormat.DELTA_TABLE);
@@ -161,7 +162,7 @@ class DatasetInspectorTest {
 
     @Test
     void shouldReadTheCheckpointWhenTheCommitsAfterItHoldNoMetadata() {
-      Inspection i = DatasetInspector.inspect(new LocalObjectStore(DATA.resolve("delta/basic-with-inserts-deletes-checkpoint")), "", true, Map.of());
+      Inspection i = INSPECTOR.inspect(new LocalObjectStore(DATA.resolve("delta/basic-with-inserts-deletes-checkpoint")), "", true, Map.of());
 
       // _last_checkpoint, one listing from checkpoint 10, commits 11-13, the checkpoint's footer and one ranged read.
       assertThat(i.requests()).isLessThanOrEqualTo(8);
@@ -169,7 +170,7 @@ class DatasetInspectorTest {
 
     @Test
     void shouldReportColumnMappingByLogicalNamesAndTheReaderVersion() {
-      Inspection i = DatasetInspector.inspect(new LocalObjectStore(DATA.resolve("delta/table-with-columnmapping-mode-name")), "", true, Map.of());
+      Inspection i = INSPECTOR.inspect(new LocalObjectStore(DATA.resolve("delta/table-with-columnmapping-mode-name")), "", true, Map.of());
 
       assertThat(i.columns()).contains("ByteType", "nested_struct");
       assertThat(i.delta().minReaderVersion()).isEqualTo(2);
@@ -177,14 +178,14 @@ class DatasetInspectorTest {
 
     @Test
     void shouldRejectATableWithoutSchema() {
-      Inspection i = DatasetInspector.inspect(new LocalObjectStore(DATA.resolve("delta/corrupted-last-checkpoint")), "", true, Map.of());
+      Inspection i = INSPECTOR.inspect(new LocalObjectStore(DATA.resolve("delta/corrupted-last-checkpoint")), "", true, Map.of());
 
       assertThat(reasons(i)).containsExactly("MissingSchema");
     }
 
     @Test
     void shouldSayAFolderWithoutLogIsNotADeltaTable() {
-      Inspection i = DatasetInspector.inspect(new LocalObjectStore(DATA.resolve("delta/no-delta-log-folder")), "", true, Map.of());
+      Inspection i = INSPECTOR.inspect(new LocalObjectStore(DATA.resolve("delta/no-delta-log-folder")), "", true, Map.of());
 
       assertThat(reasons(i)).containsExactly("NotADeltaTable");
     }
@@ -195,7 +196,7 @@ class DatasetInspectorTest {
       Path table = copy(DATA.resolve("delta/basic-with-inserts-deletes-checkpoint"), dir);
       Files.writeString(table.resolve("_delta_log/_last_checkpoint"), content);
 
-      Inspection i = DatasetInspector.inspect(new LocalObjectStore(table), "", true, Map.of());
+      Inspection i = INSPECTOR.inspect(new LocalObjectStore(table), "", true, Map.of());
 
       assertThat(i.problems()).isEmpty();
       assertThat(i.delta().version()).isEqualTo(13);
@@ -207,7 +208,7 @@ class DatasetInspectorTest {
       Path table = copy(DATA.resolve("delta/basic-with-inserts-deletes-checkpoint"), dir);
       Files.delete(table.resolve("_delta_log/00000000000000000012.json"));
 
-      Inspection i = DatasetInspector.inspect(new LocalObjectStore(table), "", true, Map.of());
+      Inspection i = INSPECTOR.inspect(new LocalObjectStore(table), "", true, Map.of());
 
       assertThat(reasons(i)).containsExactly("DeltaLogGap");
       assertThat(i.problems().get(0).message()).contains("commit 12");

@@ -9,7 +9,7 @@ import java.util.TreeMap;
 
 /** Objects in memory: a fake store for reader tests and fuzzing. */
 final class MemoryObjectStore implements ObjectStore {
-  private final Map<String, byte[]> objects = new TreeMap<>();
+  private final TreeMap<String, byte[]> objects = new TreeMap<>();
 
   MemoryObjectStore put(String key, byte[] bytes) {
     objects.put(key, bytes);
@@ -47,14 +47,23 @@ final class MemoryObjectStore implements ObjectStore {
   }
 
   @Override
-  public List<Listed> list(String prefix, String startAfter) {
+  public Listing list(String prefix, String startAfter, int maxKeys) {
     List<Listed> out = new ArrayList<>();
-    objects.forEach((k, v) -> {
-      if (k.startsWith(prefix) && (startAfter == null || k.compareTo(startAfter) > 0)) {
-        out.add(new Listed(k, v.length));
+    boolean truncated = false;
+    for (Map.Entry<String, byte[]> e : objects.tailMap(prefix, true).entrySet()) {
+      String k = e.getKey();
+      if (!k.startsWith(prefix)) {
+        break;
       }
-    });
-    return out;
+      if (startAfter == null || k.compareTo(startAfter) > 0) {
+        if (out.size() == maxKeys) {
+          truncated = true;
+          break;
+        }
+        out.add(new Listed(k, e.getValue().length));
+      }
+    }
+    return new Listing(out, truncated, 1);
   }
 
   @Override

@@ -72,6 +72,25 @@ class TrustPolicyFuzzTest {
   }
 
   @Test
+  void shouldFindAHundredThousandDuplicateKeysInOnePass() {
+    // 50,000 keys written twice each: 100,000 duplicate entries in 50,000 places, the shape that
+    // made the scan compare each new duplicate with every one found before.
+    StringBuilder keys = new StringBuilder("\"" + Policies.P + ":sub\": \"system:serviceaccount:ns:a\"");
+    for (int i = 0; i < 50_000; i++) {
+      for (int twice = 0; twice < 2; twice++) {
+        keys.append(", \"aws:k").append(i).append("\": \"x\"");
+      }
+    }
+    String policy = Policies.allowWith("{\"StringEquals\": {" + keys + "}}");
+
+    PolicyParser.Parsed parsed = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> PolicyParser.parse(policy));
+
+    assertThat(parsed.duplicates()).hasSize(50_000).allSatisfy(d -> assertThat(d.times()).isEqualTo(2));
+    TrustVerdict v = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> TrustPolicyEvaluator.evaluate(policy, sa("ns", "a")));
+    assertThat(v.reasons()).containsExactly(TrustReason.MalformedPolicy);
+  }
+
+  @Test
   void shouldRejectAbsurdNestingAsMalformedWithoutOverflowingTheStack() {
     String deep = "[".repeat(200_000) + "]".repeat(200_000);
 

@@ -58,16 +58,18 @@ public class DatasetReconciler implements Reconciler<Dataset> {
   private final Clock clock;
   private final CheckSchedule schedule;
   private final ErrorBackoff backoff;
+  private final DatasetInspector inspector;
   private InformerEventSource<AwsIntegration, Dataset> integrations;
 
   public DatasetReconciler(DatasetStatusFactory statusFactory, TransitionEvents events, IntegrationCredentials credentials, Clock clock,
-      CheckSchedule schedule, ErrorBackoff backoff) {
+      CheckSchedule schedule, ErrorBackoff backoff, DatasetInspector inspector) {
     this.statusFactory = statusFactory;
     this.statusWriter = new StatusWriter(events);
     this.credentials = credentials;
     this.clock = clock;
     this.schedule = schedule;
     this.backoff = backoff;
+    this.inspector = inspector;
   }
 
   @Override
@@ -122,7 +124,7 @@ public class DatasetReconciler implements Reconciler<Dataset> {
         return UpdateControl.<Dataset>noUpdate().rescheduleAfter(interval);
       }
       doing[0] = "inspecting the dataset";
-      Inspection inspection = DatasetInspector.inspect(store, key, delta, ds.getSpec().getDataParams());
+      Inspection inspection = inspector.inspect(store, key, delta, ds.getSpec().getDataParams());
       write(ds, statusFactory.inspected(ds, inspection), context);
       return UpdateControl.<Dataset>noUpdate().rescheduleAfter(interval);
     } catch (RuntimeException e) {

@@ -191,7 +191,7 @@ class IntegrationCredentialsIT {
     assertThatThrownBy(() -> session.objectStore("other-account-data").head("x.csv"))
         .isInstanceOfSatisfying(ObjectStoreException.class, e -> assertThat(e.kind()).isEqualTo(ObjectStoreException.Kind.ACCESS_DENIED));
     assertThatThrownBy(() -> session.objectStore("other-account-data").read("x.csv", 0, 4)).isInstanceOf(ObjectStoreException.class);
-    assertThatThrownBy(() -> session.objectStore("other-account-data").list("", null)).isInstanceOf(ObjectStoreException.class);
+    assertThatThrownBy(() -> session.objectStore("other-account-data").list("", null, 10)).isInstanceOf(ObjectStoreException.class);
     assertThat(session.objectStore(BUCKET).head("data/fraud_ref.csv").size()).isPositive();
 
     await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(cluster.aws().s3().calls())

@@ -9,6 +9,7 @@ import dev.mlops.datastore.api.v1alpha1.DatasetStatus;
 import dev.mlops.datastore.api.v1alpha1.Platform;
 import dev.mlops.datastore.dataset.DatasetInspector;
 import dev.mlops.datastore.dataset.Inspection;
+import dev.mlops.datastore.dataset.InspectionLimits;
 import dev.mlops.datastore.dataset.LocalObjectStore;
 import dev.mlops.datastore.reconciler.Failure;
 import dev.mlops.datastore.reconciler.awsintegration.AwsIntegrationStatusFactory;
@@ -31,12 +32,13 @@ import org.junit.jupiter.api.io.TempDir;
 class DatasetStatusFactoryTest {
   private static final Clock T0 = Clock.fixed(Instant.parse("2026-11-22T10:00:00Z"), ZoneOffset.UTC);
   private static final Clock T1 = Clock.fixed(Instant.parse("2026-11-22T11:00:00Z"), ZoneOffset.UTC);
+  private static final DatasetInspector INSPECTOR = new DatasetInspector(InspectionLimits.forThisJvm());
   @TempDir Path dir;
 
   @Test
   void shouldBeReadyForAReadableParquetFileWithItsLabel() throws IOException {
     Path data = Path.of("src/test/resources/data/parquet");
-    Inspection inspection = DatasetInspector.inspect(new LocalObjectStore(data), "alltypes_plain.parquet", false, Map.of("label_col", "bool_col"));
+    Inspection inspection = INSPECTOR.inspect(new LocalObjectStore(data), "alltypes_plain.parquet", false, Map.of("label_col", "bool_col"));
     DatasetStatus status = new DatasetStatusFactory(T0).inspected(dataset(), inspection);
     assertThatConditions(status.getConditions()).has("Ready", "True", "Ready").has("SchemaValid", "True", "ColumnsFound").allObserved(1);
     status.setLastModified(null); // the checkout's file time
@@ -50,7 +52,7 @@ class DatasetStatusFactoryTest {
       out.write("id,label\n1,0\n".getBytes(StandardCharsets.UTF_8));
     }
     Files.write(dir.resolve("train.csv"), gz.toByteArray());
-    Inspection inspection = DatasetInspector.inspect(new LocalObjectStore(dir), "train.csv", false, Map.of("label_col", "label"));
+    Inspection inspection = INSPECTOR.inspect(new LocalObjectStore(dir), "train.csv", false, Map.of("label_col", "label"));
     DatasetStatus status = new DatasetStatusFactory(T0).inspected(dataset(), inspection);
     assertThatConditions(status.getConditions()).has("Ready", "False", "FormatMismatch").has("FormatValid", "False", "FormatMismatch");
     status.setLastModified(null);
@@ -80,7 +82,7 @@ class DatasetStatusFactoryTest {
     Dataset ds = dataset();
     Path data = Path.of("src/test/resources/data/parquet");
     ds.setStatus(new DatasetStatusFactory(T0).inspected(ds,
-        DatasetInspector.inspect(new LocalObjectStore(data), "alltypes_plain.parquet", false, Map.of())));
+        INSPECTOR.inspect(new LocalObjectStore(data), "alltypes_plain.parquet", false, Map.of())));
     ds.setStatus(new DatasetStatusFactory(T1).failed(ds, new Failure.Transient(Failure.AWS_THROTTLED, "HeadObject: SlowDown; retrying")));
     DatasetStatus status = new DatasetStatusFactory(T1).rechecked(ds);
     assertThat(status.getLastCheckTime()).isEqualTo("2026-11-22T11:00:00Z");
