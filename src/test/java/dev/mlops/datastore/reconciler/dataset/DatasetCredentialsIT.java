@@ -149,4 +149,26 @@ class DatasetCredentialsIT {
       assertThat(Optional.ofNullable(ds.getStatus()).map(s -> Conditions.isTrue(s.getConditions(), Conditions.READY))).contains(true);
     }
   }
+
+  @Test
+  void shouldNeverReadABucketOfAnotherAccountWhenTheIntegrationPinsItsOwner() {
+    cluster.aws().bucket("other-account-data", "999988887777", "us-east-1");
+    cluster.aws().world().grant(Resources.ROLE_ARN, "other-account-data", "", "s3:GetObject", "s3:ListBucket");
+    cluster.aws().s3().putObject("other-account-data", "data/fraud_ref.csv", "id,amount,label\n1,9.5,0\n".getBytes(StandardCharsets.UTF_8));
+    cluster.startOperator(Clock.systemUTC(), Map.of(OperatorConfig.OIDC_ISSUER, MockCluster.ISSUER));
+    AwsIntegration ai = Resources.irsaIntegration("fraud-data", Platform.Custom, "reader");
+    ai.getSpec().setBucketOwner(Resources.ACCOUNT);
+    cluster.client().resource(ai).create();
+    Dataset elsewhere = Resources.dataset("elsewhere", "fraud-data");
+    elsewhere.getSpec().setPath("s3://other-account-data/data/fraud_ref.csv");
+    cluster.client().resource(elsewhere).create();
+    cluster.client().resource(Resources.dataset("home", "fraud-data")).create();
+
+    await().atMost(WAIT).until(() -> wasReady.contains("home")
+        && seen.stream().anyMatch(s -> s.name().equals("elsewhere") && s.ready().equals(Conditions.FALSE)));
+
+    assertThat(wasReady).doesNotContain("elsewhere");
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(cluster.aws().s3().calls())
+        .filteredOn(c -> c.bucket().equals("other-account-data")).isNotEmpty().allSatisfy(c -> assertThat(c.status()).isEqualTo(403)));
+  }
 }
