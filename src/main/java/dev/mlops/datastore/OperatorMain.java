@@ -34,6 +34,7 @@ import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -76,6 +77,9 @@ public final class OperatorMain {
     CheckSchedule schedule = new CheckSchedule(config.minCheckInterval(), clock);
     aws.calls().bindTo(registry);
     IntegrationSessions sessions = new IntegrationSessions(aws);
+    Gauge.builder("datastore.integration.sessions", sessions, IntegrationSessions::size)
+        .description("integrations whose credentials this process holds for their Datasets")
+        .register(registry);
     TrustChecker trust =
         new TrustChecker(
             new OidcIssuerResolver(client, config.oidcIssuer()),

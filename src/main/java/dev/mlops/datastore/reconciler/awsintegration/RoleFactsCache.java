@@ -13,7 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * What IAM said about each role, kept for a check interval so that reconciles triggered by
  * service accounts or Datasets cost no IAM call. A spec change asks for a fresh read. Failures
  * that waiting can cure soon (throttling, 5xx) are not kept: they are thrown for a retry with
- * backoff.
+ * backoff. Entries past their interval are dropped at the next read, and a role's entries when an
+ * integration naming it is deleted, so the cache holds no more than the roles in use.
  */
 public final class RoleFactsCache {
   /** Either facts or a lasting failure, and when IAM was asked. */
@@ -21,9 +22,11 @@ public final class RoleFactsCache {
 
   private record Key(String roleArn, String providerArn, boolean attachedPolicies) {}
 
+  private record Held(Entry entry, Instant expiresAt) {}
+
   private final IamRoleReader reader;
   private final Clock clock;
-  private final Map<Key, Entry> entries = new ConcurrentHashMap<>();
+  private final Map<Key, Held> entries = new ConcurrentHashMap<>();
 
   public RoleFactsCache(IamRoleReader reader, Clock clock) {
     this.reader = reader;
@@ -33,9 +36,10 @@ public final class RoleFactsCache {
   public Entry get(String roleArn, String providerArn, boolean attachedPolicies, Duration maxAge, boolean refresh) {
     Key key = new Key(roleArn, providerArn, attachedPolicies);
     Instant now = clock.instant();
-    Entry cached = entries.get(key);
-    if (!refresh && cached != null && cached.fetchedAt().plus(maxAge).isAfter(now)) {
-      return cached;
+    entries.values().removeIf(h -> !h.expiresAt().isAfter(now));
+    Held cached = entries.get(key);
+    if (!refresh && cached != null && cached.entry().fetchedAt().plus(maxAge).isAfter(now)) {
+      return cached.entry();
     }
     Entry fresh;
     try {
@@ -46,7 +50,17 @@ public final class RoleFactsCache {
       }
       fresh = new Entry(null, e, now);
     }
-    entries.put(key, fresh);
+    entries.put(key, new Held(fresh, now.plus(maxAge)));
     return fresh;
+  }
+
+  /** Drops what is known of a role (its integration is gone); the next check reads IAM again. */
+  public void forget(String roleArn) {
+    entries.keySet().removeIf(k -> k.roleArn().equals(roleArn));
+  }
+
+  /** How many answers are kept. */
+  public int size() {
+    return entries.size();
   }
 }

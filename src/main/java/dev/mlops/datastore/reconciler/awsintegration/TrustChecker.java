@@ -53,8 +53,17 @@ public final class TrustChecker {
       Instant checkedAt,
       boolean recheckSoon) {}
 
-  /** Forgets an integration that is gone. */
+  /** Forgets an integration that is gone, and what IAM said of its role. */
   public void forget(AwsIntegration ai) {
+    checkedGenerations.remove(ai.getMetadata().getUid());
+    IrsaAuth irsa = ai.getSpec() == null || ai.getSpec().getAuth() == null ? null : ai.getSpec().getAuth().getIrsa();
+    if (irsa != null && irsa.getRoleArn() != null) {
+      roles.forget(irsa.getRoleArn());
+    }
+  }
+
+  /** Makes the next {@link #check} of this integration read IAM again, whatever is cached. */
+  public void forceNextCheck(AwsIntegration ai) {
     checkedGenerations.remove(ai.getMetadata().getUid());
   }
 

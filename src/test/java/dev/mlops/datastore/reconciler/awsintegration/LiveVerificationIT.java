@@ -159,6 +159,20 @@ class LiveVerificationIT {
   }
 
   @Test
+  void shouldDropTheSessionOfADeletedIntegration() {
+    role("system:serviceaccount:" + NAMESPACE + ":*");
+    bucket(ACCOUNT, "us-east-1", "s3:ListBucket", "s3:GetBucketLocation", "s3:GetObject");
+    serviceAccounts("a");
+    cluster.client().resource(Resources.irsaIntegration("fraud-data", Platform.Custom, "a")).create();
+    awaitCondition("fraud-data", Conditions.READY, c -> c.getStatus().equals("True"));
+    assertThat(cluster.metrics().get("datastore.integration.sessions").gauge().value()).isEqualTo(1.0);
+
+    cluster.client().resources(AwsIntegration.class).inNamespace(NAMESPACE).withName("fraud-data").delete();
+
+    await().atMost(WAIT).until(() -> cluster.metrics().get("datastore.integration.sessions").gauge().value() == 0.0);
+  }
+
+  @Test
   void shouldVerifyBothRobustIntelligenceServiceAccountsWithOneStsCallEach() {
     role("system:serviceaccount:" + NAMESPACE + ":rime-agent-*");
     bucket(ACCOUNT, "us-east-1", "s3:ListBucket", "s3:GetBucketLocation", "s3:GetObject");

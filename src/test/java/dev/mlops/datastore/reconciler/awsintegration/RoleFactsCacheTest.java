@@ -100,4 +100,19 @@ class RoleFactsCacheTest {
 
     assertThat(reader.calls).isEqualTo(3);
   }
+
+  @Test
+  void shouldDropAnswersPastTheirIntervalAndThoseOfAForgottenRole() {
+    cache.get(ROLE, PROVIDER, false, INTERVAL, false);
+    cache.get(ROLE, PROVIDER, true, INTERVAL, false);
+    cache.get(ROLE + "2", PROVIDER, false, Duration.ofMinutes(30), false);
+    assertThat(cache.size()).isEqualTo(3);
+
+    cache.forget(ROLE);
+    assertThat(cache.size()).isEqualTo(1);
+
+    clock.now = clock.now.plus(Duration.ofMinutes(31));
+    cache.get(ROLE + "3", PROVIDER, false, INTERVAL, false);
+    assertThat(cache.size()).isEqualTo(1); // only the one just read
+  }
 }
