@@ -50,8 +50,7 @@ public final class TrustChecker {
       String oidcIssuer,
       Map<String, TrustVerdict> verdicts,
       List<String> roleWarnings,
-      Instant checkedAt,
-      boolean recheckSoon) {}
+      Instant checkedAt) {}
 
   /** Forgets an integration that is gone, and what IAM said of its role. */
   public void forget(AwsIntegration ai) {
@@ -60,11 +59,6 @@ public final class TrustChecker {
     if (irsa != null && irsa.getRoleArn() != null) {
       roles.forget(irsa.getRoleArn());
     }
-  }
-
-  /** Makes the next {@link #check} of this integration read IAM again, whatever is cached. */
-  public void forceNextCheck(AwsIntegration ai) {
-    checkedGenerations.remove(ai.getMetadata().getUid());
   }
 
   public Outcome check(AwsIntegration ai, List<String> serviceAccounts, Duration interval) {
@@ -80,7 +74,7 @@ public final class TrustChecker {
     if (issuer.isEmpty()) {
       return new Outcome("Unknown", "OidcIssuerUnknown",
           "cannot learn this cluster's OIDC issuer (no discovery document, no TokenRequest answer); set OPERATOR_OIDC_ISSUER",
-          null, Map.of(), List.of(), null, false);
+          null, Map.of(), List.of(), null);
     }
     Map<String, TrustRequest> requests = new LinkedHashMap<>();
     for (String sa : serviceAccounts) {
@@ -88,7 +82,9 @@ public final class TrustChecker {
     }
     TrustRequest any = new TrustRequest(irsa.getRoleArn(), issuer.get(), ns, "any", audience);
     boolean dataRobot = ai.getSpec().getPlatform() == Platform.DataRobot;
-    RoleFactsCache.Entry entry = roles.get(irsa.getRoleArn(), any.providerArn(), dataRobot, interval, refresh);
+    // The reconciler calls this only when a check is due; what IAM said within half an interval
+    // (for another integration of the same role, or before a retry) is recent enough.
+    RoleFactsCache.Entry entry = roles.get(irsa.getRoleArn(), any.providerArn(), dataRobot, interval.dividedBy(2), refresh);
     if (uid != null && generation != null) {
       checkedGenerations.put(uid, generation);
     }
@@ -98,11 +94,11 @@ public final class TrustChecker {
       return switch (f.kind()) {
         case ACCESS_DENIED -> new Outcome("Unknown", "IamReadDenied",
             "the operator may not read the role (" + f.getMessage() + "); grant its own role iam:GetRole and iam:GetOpenIDConnectProvider. The other links are still checked",
-            issuer.get(), Map.of(), List.of(), entry.fetchedAt(), false);
+            issuer.get(), Map.of(), List.of(), entry.fetchedAt());
         case NOT_FOUND -> new Outcome("False", "RoleNotFound",
             "role " + irsa.getRoleArn() + " does not exist (" + f.getMessage() + "); checked again shortly, in case it was just created",
-            issuer.get(), Map.of(), List.of(), entry.fetchedAt(), true);
-        default -> new Outcome("False", "IamRequestRejected", f.getMessage(), issuer.get(), Map.of(), List.of(), entry.fetchedAt(), false);
+            issuer.get(), Map.of(), List.of(), entry.fetchedAt());
+        default -> new Outcome("False", "IamRequestRejected", f.getMessage(), issuer.get(), Map.of(), List.of(), entry.fetchedAt());
       };
     }
 
@@ -121,13 +117,13 @@ public final class TrustChecker {
       return new Outcome("False", "OidcProviderNotFound",
           "account " + any.account() + " has no IAM OIDC provider " + any.providerArn()
               + " for this cluster's issuer; STS will answer InvalidIdentityToken. Create it (eksctl utils associate-iam-oidc-provider) in the role's account" + ecrNote,
-          issuer.get(), verdicts, roleWarnings, entry.fetchedAt(), false);
+          issuer.get(), verdicts, roleWarnings, entry.fetchedAt());
     }
     if (facts.provider() instanceof RoleFacts.Found found && !found.clientIds().contains(audience)) {
       return new Outcome("False", "AudienceNotInProvider",
           "the OIDC provider " + any.providerArn() + " lists client IDs " + found.clientIds() + " but not the token audience " + audience
               + "; add it as an audience of the provider" + ecrNote,
-          issuer.get(), verdicts, roleWarnings, entry.fetchedAt(), false);
+          issuer.get(), verdicts, roleWarnings, entry.fetchedAt());
     }
     if (facts.provider() instanceof RoleFacts.Unreadable u) {
       providerNote = "; the OIDC provider could not be checked (" + u.message() + ")";
@@ -159,7 +155,7 @@ public final class TrustChecker {
       reason = "TrustPolicyAllows";
       message = "the trust policy of " + irsa.getRoleArn() + " admits " + verdicts.size() + " of " + verdicts.size() + " service accounts";
     }
-    return new Outcome(status, reason, message + providerNote + ecrNote, issuer.get(), verdicts, roleWarnings, entry.fetchedAt(), false);
+    return new Outcome(status, reason, message + providerNote + ecrNote, issuer.get(), verdicts, roleWarnings, entry.fetchedAt());
   }
 
   private static String shorten(String text) {

@@ -16,7 +16,7 @@ public final class StatusFixtures {
 
   public static TrustChecker.Outcome trustAllowed() {
     return new TrustChecker.Outcome("True", "TrustPolicyAllows", "the trust policy admits 1 of 1 service accounts",
-        "https://oidc.example.com", Map.of(), List.of(), null, false);
+        "https://oidc.example.com", Map.of(), List.of(), null);
   }
 
   public static LiveChecker.Outcome liveOk(Clock clock) {
