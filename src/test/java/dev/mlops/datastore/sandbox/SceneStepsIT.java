@@ -14,74 +14,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A scene with ordered steps, run by the sandbox's own entry point and read only from its JSON:
+ * A scene with ordered steps (the README's example), run by the sandbox's own entry point and read
+ * only from its JSON:
  * a rotated secret, a service account created later, a spec fix, a deletion and time moved on,
  * each seen from the outside as a user of {@code local --steps} sees it.
  */
 class SceneStepsIT {
-  private static final String WORLD = """
-      oidcProviders:
-        - {account: "111122223333"}
-      roles:
-        - arn: arn:aws:iam::111122223333:role/team-reader
-          trustPolicy: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE:aud":"sts.amazonaws.com"},"StringLike":{"oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE:sub":"system:serviceaccount:team:*"}}}]}'
-          grants: [{bucket: team-data, actions: [s3:ListBucket, s3:GetBucketLocation, s3:GetObject]}]
-      users:
-        - arn: arn:aws:iam::111122223333:user/keys
-          accessKeyId: AKIASCENEKEYS0000001
-          secretAccessKey: the-right-secret
-          grants: [{bucket: team-data, actions: [s3:ListBucket, s3:GetBucketLocation, s3:GetObject]}]
-      buckets:
-        - name: team-data
-          owner: "111122223333"
-          objects: [{key: data/a.csv, content: "id,label\\n1,0\\n"}]
-      """;
-  private static final String SCENE = """
-      apiVersion: v1
-      kind: Secret
-      metadata: {name: creds, namespace: team}
-      stringData: {AWS_ACCESS_KEY_ID: AKIASCENEKEYS0000001, AWS_SECRET_ACCESS_KEY: an-old-secret}
-      ---
-      apiVersion: datastore.mlops.dev/v1alpha1
-      kind: AwsIntegration
-      metadata: {name: keys, namespace: team}
-      spec:
-        bucket: team-data
-        checkInterval: 10s
-        auth: {accessKey: {secretRef: {name: creds}}}
-      ---
-      apiVersion: datastore.mlops.dev/v1alpha1
-      kind: AwsIntegration
-      metadata: {name: irsa, namespace: team}
-      spec:
-        serviceAccounts: [late-sa]
-        bucket: team-data
-        auth: {irsa: {roleArn: "arn:aws:iam::111122223333:role/team-reader"}}
-      ---
-      apiVersion: datastore.mlops.dev/v1alpha1
-      kind: Dataset
-      metadata: {name: d, namespace: team}
-      spec:
-        integrationRef: {name: keys}
-        path: s3://team-data/data/a.csv
-        dataParams: {label_col: lable}
-      """;
-  private static final String STEPS = """
-      steps:
-        - wait: settled
-        - edit: {kind: Secret, namespace: team, name: creds, patch: {stringData: {AWS_SECRET_ACCESS_KEY: the-right-secret}}}
-        - wait: {kind: AwsIntegration, namespace: team, name: keys, condition: Ready, status: "True", timeout: 60s}
-        - apply: {apiVersion: v1, kind: ServiceAccount, metadata: {name: late-sa, namespace: team}}
-        - wait: {kind: ServiceAccount, namespace: team, name: late-sa, annotation: eks.amazonaws.com/role-arn}
-        - wait: {kind: AwsIntegration, namespace: team, name: irsa, condition: Ready, status: "True"}
-        - wait: {kind: Dataset, namespace: team, name: d, condition: SchemaValid, status: "False"}
-        - edit: {kind: Dataset, namespace: team, name: d, patch: {spec: {dataParams: {label_col: label}}}}
-        - wait: {kind: Dataset, namespace: team, name: d, condition: Ready, status: "True"}
-        - delete: {kind: Dataset, namespace: team, name: d}
-        - wait: {kind: Dataset, namespace: team, name: d, gone: true}
-        - advanceClock: 2h
-        - wait: settled
-      """;
+  /** The example the README shows. */
+  private static final Path EXAMPLE = Path.of("deploy", "examples", "local", "steps");
 
   @TempDir Path dir;
 
@@ -119,12 +59,8 @@ class SceneStepsIT {
 
   @Test
   void shouldShowRotationALateServiceAccountASpecFixAndADeletionStepByStep() throws Exception {
-    Files.writeString(dir.resolve("world.yaml"), WORLD);
-    Files.writeString(dir.resolve("scene.yaml"), SCENE);
-    Files.writeString(dir.resolve("steps.yaml"), STEPS);
-
-    Run run = run("--world", dir.resolve("world.yaml").toString(), "-f", dir.resolve("scene.yaml").toString(),
-        "--steps", dir.resolve("steps.yaml").toString(), "--once", "--output", "json");
+    Run run = run("--world", EXAMPLE.resolve("world.yaml").toString(), "-f", EXAMPLE.resolve("scene.yaml").toString(),
+        "--steps", EXAMPLE.resolve("steps.yaml").toString(), "--once", "--output", "json");
 
     assertThat(run.exit()).as(run.err() + run.out()).isZero();
     JsonNode json = new ObjectMapper().readTree(run.out());
