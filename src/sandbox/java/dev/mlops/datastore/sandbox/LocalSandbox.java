@@ -1,25 +1,19 @@
 package dev.mlops.datastore.sandbox;
 
-import dev.mlops.datastore.OperatorConfig;
-import dev.mlops.datastore.OperatorMain;
 import dev.mlops.datastore.sandbox.aws.LocalAws;
 import dev.mlops.datastore.sandbox.kube.EmbeddedKubernetes;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.javaoperatorsdk.operator.Operator;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -31,7 +25,7 @@ import java.util.Set;
  */
 public final class LocalSandbox {
   static final String USAGE =
-      "usage: local [--world FILE] [-f FILE]... [--once] [--output text|json] [--timeout DURATION]";
+      "usage: local [--world FILE] [-f FILE]... [--steps FILE] [--once] [--output text|json] [--timeout DURATION]";
   static final Path DEFAULT_SCENE = Path.of("deploy", "examples", "local");
 
   private LocalSandbox() {}
@@ -50,6 +44,7 @@ public final class LocalSandbox {
       args.remove(0);
     }
     Path world = null;
+    Path stepsFile = null;
     List<Path> files = new ArrayList<>();
     boolean once = false;
     boolean json = false;
@@ -62,7 +57,7 @@ public final class LocalSandbox {
           return 0;
         }
         case "--once" -> once = true;
-        case "--world", "-f", "--output", "--timeout" -> {
+        case "--world", "-f", "--steps", "--output", "--timeout" -> {
           if (i + 1 >= args.size()) {
             return usage(err, a + " needs a value");
           }
@@ -70,6 +65,7 @@ public final class LocalSandbox {
           switch (a) {
             case "--world" -> world = Path.of(v);
             case "-f" -> files.add(Path.of(v));
+            case "--steps" -> stepsFile = Path.of(v);
             case "--output" -> {
               if (!v.equals("json") && !v.equals("text")) {
                 return usage(err, "--output must be text or json");
@@ -107,17 +103,25 @@ public final class LocalSandbox {
       }
     }
     WorldFile worldFile = null;
-    if (world != null) {
-      try {
+    List<SceneSteps.Step> steps = List.of();
+    try {
+      if (world != null) {
         worldFile = WorldFile.read(world);
-      } catch (WorldFile.Invalid e) {
-        err.println("error: " + e.getMessage());
-        return 2;
       }
+      if (stepsFile != null) {
+        steps = SceneSteps.read(stepsFile);
+      }
+    } catch (WorldFile.Invalid e) {
+      err.println("error: " + e.getMessage());
+      return 2;
     }
     Instant started = Instant.now();
+    // One clock for the operator, STS and the cluster's token issuer, so a step can move time for all.
+    SceneClock clock = new SceneClock();
     try (EmbeddedKubernetes kubernetes = new EmbeddedKubernetes().serveIssuerDiscovery();
         LocalAws aws = new LocalAws()) {
+      kubernetes.tokens().clock(clock);
+      aws.world().clock(clock);
       if (worldFile != null) {
         try {
           worldFile.load(aws, kubernetes.tokens().publicKey());
@@ -127,30 +131,31 @@ public final class LocalSandbox {
         }
       }
       KubernetesClient client = kubernetes.client();
-      Operator operator = OperatorMain.create(client, OperatorConfig.fromEnvironment(Map.of(OperatorConfig.HTTP_PORT, "0",
-          OperatorConfig.MIN_CHECK_INTERVAL, "10s")), Clock.systemUTC(), new SimpleMeterRegistry(), aws.services());
-      operator.start();
+      SceneRun scene = new SceneRun(client, aws, clock);
+      scene.startOperator();
       try {
         apply(client, objects);
       } catch (KubernetesClientException e) {
         err.println("error: cannot create the scene's objects: " + e.getMessage().lines().findFirst().orElse(""));
-        operator.stop();
+        scene.stopOperator();
         return 2;
       }
+      boolean stepsOk = scene.run(steps, json ? null : out);
       if (once) {
         boolean settled = awaitSettled(client, timeout);
         Duration took = Duration.between(started, Instant.now());
-        out.println(json ? StatusView.json(client, took, settled) : StatusView.table(client));
+        out.println(json ? StatusView.json(client, took, settled, stepsFile == null ? null : scene.reports()) : StatusView.table(client));
         if (!json) {
-          out.println((settled ? "settled" : "NOT settled within " + timeout.toSeconds() + "s") + " after " + took.toMillis() + " ms");
+          out.println((settled ? "settled" : "NOT settled within " + timeout.toSeconds() + "s") + " after " + took.toMillis() + " ms"
+              + (stepsOk ? "" : "; a step failed or was not met"));
         }
-        operator.stop();
-        return settled ? 0 : 1;
+        scene.stopOperator();
+        return settled && stepsOk ? 0 : 1;
       }
-      Runtime.getRuntime().addShutdownHook(new Thread(operator::stop, "sandbox-stop"));
+      Runtime.getRuntime().addShutdownHook(new Thread(scene::stopOperator, "sandbox-stop"));
       while (true) {
         out.print("\033[H\033[2J");
-        out.println("aws-datastore-operator sandbox (Ctrl-C to stop)   " + Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+        out.println("aws-datastore-operator sandbox (Ctrl-C to stop)   " + clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
         out.println(StatusView.table(client));
         out.flush();
         Thread.sleep(2000);

@@ -30,13 +30,18 @@ final class SceneFile {
     } catch (IOException e) {
       throw new WorldFile.Invalid(file + ": cannot read (" + e.getMessage() + ")");
     }
+    return objects(text, file.toString());
+  }
+
+  /** The objects of multi-document YAML; errors start with {@code where} (a file, or a file and field). */
+  static List<HasMetadata> objects(String text, String where) throws WorldFile.Invalid {
     List<HasMetadata> out = new ArrayList<>();
     int index = 0;
     for (String doc : text.split("(?m)^---\\s*$")) {
       if (doc.replaceAll("(?m)^\\s*#.*$", "").isBlank()) {
         continue;
       }
-      String at = file + ": document " + (++index);
+      String at = where + ": document " + (++index);
       var node = parse(doc, at);
       String kind = node.path("kind").asText("");
       if (!KINDS.contains(kind)) {

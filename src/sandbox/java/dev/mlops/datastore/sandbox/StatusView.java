@@ -9,11 +9,14 @@ import dev.mlops.datastore.api.v1alpha1.Condition;
 import dev.mlops.datastore.api.v1alpha1.Dataset;
 import dev.mlops.datastore.api.v1alpha1.ServiceAccountStatus;
 import dev.mlops.datastore.reconciler.Conditions;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /** What the sandbox shows: a table for people, or the full statuses as JSON. */
 final class StatusView {
@@ -58,10 +61,23 @@ final class StatusView {
         && Conditions.find(conditions, Conditions.READY).map(c -> !c.getReason().equals("CredentialsPending")).orElse(false);
   }
 
-  static String json(KubernetesClient client, Duration took, boolean settled) {
+  static String json(KubernetesClient client, Duration took, boolean settled, ArrayNode steps) {
     ObjectNode root = JSON.createObjectNode();
     root.put("settled", settled);
     root.put("startupToSettledMillis", took.toMillis());
+    root.setAll(view(client));
+    if (steps != null) {
+      root.set("steps", steps);
+    }
+    return root.toPrettyString();
+  }
+
+  /**
+   * The statuses of every AwsIntegration and Dataset, and every ServiceAccount with its annotations
+   * (in the sandbox's cluster, each of them came from the scene).
+   */
+  static ObjectNode view(KubernetesClient client) {
+    ObjectNode root = JSON.createObjectNode();
     ArrayNode ai = root.putArray("awsIntegrations");
     for (AwsIntegration a : integrations(client)) {
       ai.addObject().put("namespace", a.getMetadata().getNamespace()).put("name", a.getMetadata().getName())
@@ -72,7 +88,12 @@ final class StatusView {
       ds.addObject().put("namespace", d.getMetadata().getNamespace()).put("name", d.getMetadata().getName())
           .set("status", JSON.valueToTree(d.getStatus()));
     }
-    return root.toPrettyString();
+    ArrayNode sas = root.putArray("serviceAccounts");
+    client.serviceAccounts().inAnyNamespace().list().getItems().stream()
+        .sorted(Comparator.comparing((ServiceAccount a) -> a.getMetadata().getNamespace()).thenComparing(a -> a.getMetadata().getName()))
+        .forEach(sa -> sas.addObject().put("namespace", sa.getMetadata().getNamespace()).put("name", sa.getMetadata().getName())
+            .set("annotations", JSON.valueToTree(sa.getMetadata().getAnnotations() == null ? Map.of() : new TreeMap<>(sa.getMetadata().getAnnotations()))));
+    return root;
   }
 
   static String table(KubernetesClient client) {

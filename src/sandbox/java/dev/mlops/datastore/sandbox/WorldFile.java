@@ -1,6 +1,8 @@
 package dev.mlops.datastore.sandbox;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.mlops.datastore.GoDuration;
+import dev.mlops.datastore.sandbox.aws.AwsWorld;
 import dev.mlops.datastore.sandbox.aws.LocalAws;
 import dev.mlops.datastore.sandbox.kube.EmbeddedKubernetes;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -8,6 +10,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PublicKey;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -15,9 +19,10 @@ import java.util.stream.Stream;
 
 /**
  * Loads an AWS world from YAML into the local AWS: OIDC providers, roles (trust policy, the
- * subjects STS admits, grants), users with keys, buckets (owner, region, KMS key) and their
- * objects, read from local files and folders relative to the world file. Every error names the
- * file and the field.
+ * subjects STS admits, grants), users with keys, buckets (owner, region, KMS key, policy) and their
+ * objects, read from local files and folders relative to the world file, and how the services
+ * misbehave (STS session lifetime, IAM reads denied, staged faults and delays). Every error names
+ * the file and the field.
  *
  * <pre>
  * oidcProviders:
@@ -39,9 +44,19 @@ import java.util.stream.Stream;
  *     owner: "111122223333"
  *     region: us-east-1
  *     kmsKey: arn:aws:kms:...           # optional, with kmsUsers: [principal ARNs]
+ *     kmsPrefixes: [secure/]            # optional: only these objects are SSE-KMS (else all)
+ *     policyFile: policies/bucket.json  # or policy: |  (Allow/Deny, aws:PrincipalAccount, aws:PrincipalArn)
  *     objects:
  *       - {key: data/fraud_ref.csv, file: data/fraud_ref.csv}
  *       - {prefix: tables/events/, folder: data/events}
+ * sts:
+ *   sessionLifetime: 2m                 # how long STS sessions last (default 15m)
+ * iam:
+ *   deny: [GetRole]                     # IAM reads the operator may not make
+ * faults:                               # staged on the sandbox's clock, from its start
+ *   - {service: sts, times: 4, status: 400, code: Throttling}
+ *   - {service: s3, operation: GetObject, window: {from: 0s, to: 2m}, status: 503, code: SlowDown}
+ *   - {service: sts, operation: GetCallerIdentity, times: 1, delay: 30s}
  * </pre>
  */
 public final class WorldFile {
@@ -51,6 +66,9 @@ public final class WorldFile {
       super(message);
     }
   }
+
+  private static final List<String> TOP_LEVEL = List.of("oidcProviders", "roles", "users", "buckets", "sts", "iam", "faults");
+  private static final List<String> FAULT_FIELDS = List.of("service", "operation", "times", "window", "status", "code", "delay");
 
   private final Path file;
   private final JsonNode root;
@@ -79,10 +97,12 @@ public final class WorldFile {
   public void load(LocalAws aws, PublicKey clusterKey) throws Invalid {
     for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
       String key = it.next();
-      if (!List.of("oidcProviders", "roles", "users", "buckets").contains(key)) {
-        throw invalid(key, "unknown field (expected oidcProviders, roles, users, buckets)");
+      if (!TOP_LEVEL.contains(key)) {
+        throw invalid(key, "unknown field (expected " + String.join(", ", TOP_LEVEL) + ")");
       }
     }
+    services(aws.world());
+    faults(aws.world());
     int i = 0;
     for (JsonNode p : list("oidcProviders")) {
       String at = "oidcProviders[" + i++ + "]";
@@ -102,7 +122,18 @@ public final class WorldFile {
       String region = b.path("region").asText("us-east-1");
       aws.bucket(name, owner, region);
       if (b.has("kmsKey")) {
-        aws.world().kms(name, text(b, at, "kmsKey", "arn:aws[a-z-]*:kms:.+", "a KMS key ARN"), strings(b, at + ".kmsUsers", "kmsUsers").toArray(String[]::new));
+        aws.world().kms(name, text(b, at, "kmsKey", "arn:aws[a-z-]*:kms:.+", "a KMS key ARN"), strings(b, at + ".kmsPrefixes", "kmsPrefixes"),
+            strings(b, at + ".kmsUsers", "kmsUsers").toArray(String[]::new));
+      } else if (b.has("kmsPrefixes") || b.has("kmsUsers")) {
+        throw invalid(at + ".kmsKey", "is required with kmsPrefixes and kmsUsers (a KMS key ARN)");
+      }
+      String bucketPolicy = document(b, at, "policy", "policyFile");
+      if (bucketPolicy != null) {
+        try {
+          aws.world().bucketPolicy(name, dev.mlops.datastore.sandbox.aws.BucketPolicy.parse(bucketPolicy));
+        } catch (IllegalArgumentException e) {
+          throw invalid(at + (b.has("policy") ? ".policy" : ".policyFile"), e.getMessage());
+        }
       }
       int o = 0;
       for (JsonNode obj : b.path("objects")) {
@@ -113,17 +144,8 @@ public final class WorldFile {
     for (JsonNode r : list("roles")) {
       String at = "roles[" + i++ + "]";
       String arn = text(r, at, "arn", "arn:aws[a-z-]*:iam::\\d{12}:role/[\\w+=,.@/-]+", "an IAM role ARN");
-      String policy;
-      if (r.has("trustPolicyFile")) {
-        Path p = file.resolveSibling(r.path("trustPolicyFile").asText());
-        try {
-          policy = Files.readString(p);
-        } catch (IOException e) {
-          throw invalid(at + ".trustPolicyFile", "cannot read " + p);
-        }
-      } else if (r.has("trustPolicy")) {
-        policy = r.path("trustPolicy").asText();
-      } else {
+      String policy = document(r, at, "trustPolicy", "trustPolicyFile");
+      if (policy == null) {
         throw invalid(at, "needs trustPolicy or trustPolicyFile");
       }
       String[] attached = strings(r, at + ".attachedPolicies", "attachedPolicies").toArray(String[]::new);
@@ -142,6 +164,131 @@ public final class WorldFile {
       aws.world().user(arn, text(u, at, "accessKeyId", "[A-Z0-9]{16,128}", "an access key ID"),
           text(u, at, "secretAccessKey", ".{1,128}", "a secret access key"));
       grants(aws, arn, u, at);
+    }
+  }
+
+  /** A JSON document given inline ({@code field}) or as a file next to the world file; null when neither. */
+  private String document(JsonNode node, String at, String field, String fileField) throws Invalid {
+    if (node.has(fileField)) {
+      Path p = file.resolveSibling(node.path(fileField).asText());
+      try {
+        return Files.readString(p);
+      } catch (IOException e) {
+        throw invalid(at + "." + fileField, "cannot read " + p);
+      }
+    }
+    return node.has(field) ? node.path(field).asText() : null;
+  }
+
+  private void services(AwsWorld world) throws Invalid {
+    JsonNode sts = object("sts", List.of("sessionLifetime"));
+    if (sts.has("sessionLifetime")) {
+      Duration lifetime = duration(sts, "sts", "sessionLifetime");
+      if (lifetime.isZero() || lifetime.compareTo(Duration.ofHours(12)) > 0) {
+        throw invalid("sts.sessionLifetime", "must be more than 0s and at most 12h, not " + sts.path("sessionLifetime").asText());
+      }
+      world.sessionLifetime(lifetime);
+    }
+    JsonNode iam = object("iam", List.of("deny"));
+    for (String action : strings(iam, "iam.deny", "deny")) {
+      if (!List.of("GetRole", "GetOpenIDConnectProvider", "ListAttachedRolePolicies").contains(action)) {
+        throw invalid("iam.deny", "'" + action + "' is not an IAM read the sandbox answers (GetRole, GetOpenIDConnectProvider, ListAttachedRolePolicies)");
+      }
+      world.denyIam(action);
+    }
+  }
+
+  /** Faults staged on the world; windows count from the world clock's present (the sandbox's start). */
+  private void faults(AwsWorld world) throws Invalid {
+    Instant start = world.clock().instant();
+    int i = 0;
+    for (JsonNode f : list("faults")) {
+      String at = "faults[" + i++ + "]";
+      if (!f.isObject()) {
+        throw invalid(at, "must be a mapping with " + String.join(", ", FAULT_FIELDS));
+      }
+      for (Iterator<String> it = f.fieldNames(); it.hasNext(); ) {
+        String key = it.next();
+        if (!FAULT_FIELDS.contains(key)) {
+          throw invalid(at + "." + key, "unknown field (expected " + String.join(", ", FAULT_FIELDS) + ")");
+        }
+      }
+      String service = text(f, at, "service", "sts|iam|s3", "sts, iam or s3");
+      String operation = f.has("operation") ? text(f, at, "operation", "[A-Z][A-Za-z0-9]+", "an operation name such as GetObject") : null;
+      if (f.has("times") == f.has("window")) {
+        throw invalid(at, "needs times (the next N calls) or window ({from, to} after the start), not " + (f.has("times") ? "both" : "neither"));
+      }
+      Integer times = null;
+      Instant from = null;
+      Instant to = null;
+      if (f.has("times")) {
+        if (!f.path("times").canConvertToInt() || f.path("times").asInt() < 1 || !f.path("times").isIntegralNumber()) {
+          throw invalid(at + ".times", "must be a whole number of calls, 1 or more");
+        }
+        times = f.path("times").asInt();
+      } else {
+        JsonNode w = f.path("window");
+        from = start.plus(duration(w, at + ".window", "from"));
+        to = start.plus(duration(w, at + ".window", "to"));
+        if (!from.isBefore(to)) {
+          throw invalid(at + ".window", "from must come before to");
+        }
+      }
+      if (!f.has("status") && !f.has("code") && !f.has("delay")) {
+        throw invalid(at, "needs status and code (a failure), delay, or both");
+      }
+      if (f.has("delay")) {
+        Duration delay = duration(f, at, "delay");
+        if (delay.isZero()) {
+          throw invalid(at + ".delay", "must be more than 0s");
+        }
+        if (times != null) {
+          world.delayNext(service, operation, times, delay);
+        } else {
+          world.delayBetween(service, operation, from, to, delay);
+        }
+      }
+      if (f.has("status") || f.has("code")) {
+        JsonNode status = f.path("status");
+        if (!status.isIntegralNumber() || status.asInt() < 400 || status.asInt() > 599) {
+          throw invalid(at + ".status", "must be an HTTP error status, 400-599");
+        }
+        String code = text(f, at, "code", "[A-Za-z][A-Za-z0-9.]{0,63}", "an AWS error code such as Throttling or SlowDown");
+        if (times != null) {
+          world.failNext(service, operation, times, status.asInt(), code);
+        } else {
+          world.failBetween(service, operation, from, to, status.asInt(), code);
+        }
+      }
+    }
+  }
+
+  private JsonNode object(String field, List<String> known) throws Invalid {
+    JsonNode n = root.path(field);
+    if (n.isMissingNode() || n.isNull()) {
+      return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    }
+    if (!n.isObject()) {
+      throw invalid(field, "must be a mapping");
+    }
+    for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
+      String key = it.next();
+      if (!known.contains(key)) {
+        throw invalid(field + "." + key, "unknown field (expected " + String.join(", ", known) + ")");
+      }
+    }
+    return n;
+  }
+
+  private Duration duration(JsonNode node, String at, String field) throws Invalid {
+    JsonNode n = node.path(field);
+    if (!n.isTextual()) {
+      throw invalid(at + "." + field, "is required (a duration such as 90s or 5m)");
+    }
+    try {
+      return GoDuration.parse(n.asText());
+    } catch (IllegalArgumentException e) {
+      throw invalid(at + "." + field, "'" + n.asText() + "' is not a duration such as 90s or 5m");
     }
   }
 

@@ -41,8 +41,17 @@ public final class AwsWorld {
 
   public record User(String arn, String accessKey, String secretKey) {}
 
-  /** A bucket; with a KMS key, every object is SSE-KMS and only {@code kmsUsers} may decrypt. */
-  public record Bucket(String name, String owner, String region, String kmsKeyArn, Set<String> kmsUsers) {}
+  /**
+   * A bucket; with a KMS key, its objects (those under {@code kmsPrefixes}, or all when there are
+   * none) are SSE-KMS and only {@code kmsUsers} may decrypt them; {@code policy} may be null.
+   */
+  public record Bucket(String name, String owner, String region, String kmsKeyArn, Set<String> kmsUsers, List<String> kmsPrefixes,
+      BucketPolicy policy) {
+    /** Whether this object is stored SSE-KMS. */
+    public boolean encrypts(String key) {
+      return kmsKeyArn != null && (kmsPrefixes.isEmpty() || key != null && kmsPrefixes.stream().anyMatch(key::startsWith));
+    }
+  }
 
   /** S3 actions a principal (user ARN or role ARN) may take on a bucket, under a key prefix. */
   public record Grant(String principalArn, Set<String> actions, String bucket, String prefix) {}
@@ -85,13 +94,26 @@ public final class AwsWorld {
   }
 
   public AwsWorld bucket(String name, String owner, String region) {
-    buckets.put(name, new Bucket(name, owner, region, null, Set.of()));
+    buckets.put(name, new Bucket(name, owner, region, null, Set.of(), List.of(), null));
     return this;
   }
 
+  /** Every object of the bucket is SSE-KMS with this key; only {@code decrypters} may read them. */
   public AwsWorld kms(String bucket, String keyArn, String... decrypters) {
+    return kms(bucket, keyArn, List.of(), decrypters);
+  }
+
+  /** Objects under these prefixes (all, when empty) are SSE-KMS with this key. */
+  public AwsWorld kms(String bucket, String keyArn, List<String> prefixes, String... decrypters) {
     Bucket b = buckets.get(bucket);
-    buckets.put(bucket, new Bucket(b.name(), b.owner(), b.region(), keyArn, Set.of(decrypters)));
+    buckets.put(bucket, new Bucket(b.name(), b.owner(), b.region(), keyArn, Set.of(decrypters), List.copyOf(prefixes), b.policy()));
+    return this;
+  }
+
+  /** The bucket's policy: its Deny statements refuse calls whatever the grants say. */
+  public AwsWorld bucketPolicy(String bucket, BucketPolicy policy) {
+    Bucket b = buckets.get(bucket);
+    buckets.put(bucket, new Bucket(b.name(), b.owner(), b.region(), b.kmsKeyArn(), b.kmsUsers(), b.kmsPrefixes(), policy));
     return this;
   }
 
@@ -352,6 +374,17 @@ public final class AwsWorld {
       }
     }
     return false;
+  }
+
+  /**
+   * Whether S3 lets the principal (a user or role ARN of {@code account}) take the action: a
+   * matching Deny in the bucket policy refuses it; a grant or a matching Allow admits it.
+   */
+  boolean authorizes(String principalArn, String account, String action, String bucketName, String key) {
+    Bucket b = buckets.get(bucketName);
+    BucketPolicy.Effect policy = b == null || b.policy() == null ? BucketPolicy.Effect.NONE
+        : b.policy().evaluate(principalArn, account, action, bucketName, key);
+    return policy != BucketPolicy.Effect.DENY && (policy == BucketPolicy.Effect.ALLOW || allows(principalArn, action, bucketName, key));
   }
 
   /** Every session STS issued (for tests that check no secret leaked). */

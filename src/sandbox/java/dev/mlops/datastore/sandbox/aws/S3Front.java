@@ -191,7 +191,7 @@ public final class S3Front implements AutoCloseable {
       answer(ex, caller, operation, action, bucketName, key, 403, "AccessDenied", "Access Denied", null);
       return;
     }
-    if (!world.allows(caller.principalArn(), action, bucketName, key)) {
+    if (!world.authorizes(caller.principalArn(), caller.account(), action, bucketName, key)) {
       if (operation.equals("HeadBucket")) {
         ex.getResponseHeaders().set("x-amz-bucket-region", bucket.region());
       }
@@ -199,12 +199,12 @@ public final class S3Front implements AutoCloseable {
       return;
     }
     if ((operation.equals("GetObject") || operation.equals("HeadObject")) && store.blobMetadataIfPresent(bucketName, key) == null
-        && !world.allows(caller.principalArn(), "s3:ListBucket", bucketName, null)) {
+        && !world.authorizes(caller.principalArn(), caller.account(), "s3:ListBucket", bucketName, null)) {
       // Without s3:ListBucket, S3 does not say whether a key exists: 403, not 404.
       answer(ex, caller, operation, action, bucketName, key, 403, "AccessDenied", "Access Denied", null);
       return;
     }
-    boolean kms = bucket.kmsKeyArn() != null;
+    boolean kms = bucket.encrypts(key);
     if (kms && (operation.equals("GetObject") || operation.equals("PutObject")) && !bucket.kmsUsers().contains(caller.principalArn())) {
       // What S3 answers when KMS refuses the caller the bucket's key.
       answer(ex, caller, operation, action, bucketName, key, 403, "AccessDenied",
@@ -242,7 +242,7 @@ public final class S3Front implements AutoCloseable {
         values.forEach(v -> ex.getResponseHeaders().add(name, v));
       }
     });
-    if (bucket.kmsKeyArn() != null && (operation.equals("GetObject") || operation.equals("HeadObject"))) {
+    if (bucket.encrypts(key) && (operation.equals("GetObject") || operation.equals("HeadObject"))) {
       ex.getResponseHeaders().set("x-amz-server-side-encryption", "aws:kms");
       ex.getResponseHeaders().set("x-amz-server-side-encryption-aws-kms-key-id", bucket.kmsKeyArn());
     }
