@@ -45,6 +45,13 @@ import org.slf4j.LoggerFactory;
 public final class OperatorMain {
   private static final Logger log = LoggerFactory.getLogger(OperatorMain.class);
 
+  /**
+   * The field manager of every write the operator makes: JOSDK's status and finalizer applies name
+   * it, and it is the client's User-Agent, from which the API server names the manager of the
+   * writes that carry none (service account patches, Events).
+   */
+  public static final String FIELD_MANAGER = "aws-datastore-operator";
+
   private OperatorMain() {}
 
   /** Builds the operator with both reconcilers registered; does not start it. */
@@ -98,7 +105,13 @@ public final class OperatorMain {
         c.settingNamespaces(config.watchNamespaces());
       }
       c.withRetry(GenericRetry.defaultLimitedExponentialRetry());
+      c.withFieldManager(FIELD_MANAGER);
     };
+  }
+
+  /** The client configuration the operator writes with: {@code config} under its field manager. */
+  public static Config asOperator(Config config) {
+    return new ConfigBuilder(config).withUserAgent(FIELD_MANAGER).build();
   }
 
   /** {@code java -jar aws-datastore-operator.jar [run]}: returns the process exit code. */
@@ -112,7 +125,7 @@ public final class OperatorMain {
     }
     configureLogging(config.logFormat());
 
-    Config kubeConfig = Config.autoConfigure(null);
+    Config kubeConfig = asOperator(Config.autoConfigure(null));
     String unreachable = preflight(kubeConfig, config);
     if (unreachable != null) {
       System.err.println("error: " + unreachable);

@@ -7,6 +7,7 @@ import dev.mlops.datastore.reconciler.ErrorBackoff;
 import dev.mlops.datastore.reconciler.StatusWriter;
 import dev.mlops.datastore.reconciler.TransitionEvents;
 import dev.mlops.datastore.reconciler.awsintegration.AnnotationPlanner.Plan;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -132,8 +133,15 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
     log.atWarn().addKeyValue("error", message).log("reconcile failed; retrying");
     AwsIntegrationStatus status = statusFactory.retrying(ai, message);
     events.emit(ai, previousConditions(ai), status.getConditions());
-    ai.setStatus(status);
-    var control = ErrorStatusUpdateControl.patchStatus(ai);
+    // Only the status, by name: JOSDK applies what it is given to /status, and the resource as read
+    // would carry its spec, labels and a resourceVersion that a concurrent edit has made stale.
+    AwsIntegration patch = new AwsIntegration();
+    patch.setMetadata(new ObjectMetaBuilder()
+        .withName(ai.getMetadata().getName())
+        .withNamespace(ai.getMetadata().getNamespace())
+        .build());
+    patch.setStatus(status);
+    var control = ErrorStatusUpdateControl.patchStatus(patch);
     boolean lastAttempt = context.getRetryInfo().map(r -> r.isLastAttempt()).orElse(false);
     if (lastAttempt) {
       // JOSDK stops retrying here; keep going, slowly, until the error passes.
