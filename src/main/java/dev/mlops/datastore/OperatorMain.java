@@ -26,6 +26,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
 import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
@@ -61,6 +62,21 @@ public final class OperatorMain {
       Clock clock,
       MeterRegistry registry,
       AwsServices aws) {
+    return create(client, config, clock, registry, aws, o -> {});
+  }
+
+  /**
+   * As {@link #create(KubernetesClient, OperatorConfig, Clock, MeterRegistry, AwsServices)}, with
+   * {@code overrides} applied last: for tests, e.g. leader election that does not end the JVM when
+   * the operator stops leading.
+   */
+  public static Operator create(
+      KubernetesClient client,
+      OperatorConfig config,
+      Clock clock,
+      MeterRegistry registry,
+      AwsServices aws,
+      Consumer<ConfigurationServiceOverrider> overrides) {
     Operator operator =
         new Operator(
             o -> {
@@ -73,6 +89,7 @@ public final class OperatorMain {
                     new LeaderElectionConfiguration(
                         config.leaseName(), config.leaseNamespace().orElseThrow()));
               }
+              overrides.accept(o);
             });
     TransitionEvents events = new TransitionEvents(client, clock);
     ErrorBackoff backoff = new ErrorBackoff(config.maxErrorBackoff());
@@ -109,6 +126,15 @@ public final class OperatorMain {
     };
   }
 
+  /**
+   * The operator's {@code /healthz}, {@code /readyz} and {@code /metrics} on {@code
+   * config.httpPort()}; not started. Readiness checks the informers also under leader election.
+   */
+  public static HealthServer probes(OperatorConfig config, Operator operator, PrometheusMeterRegistry registry)
+      throws java.io.IOException {
+    return new HealthServer(config.httpPort(), operator::getRuntimeInfo, registry);
+  }
+
   /** The client configuration the operator writes with: {@code config} under its field manager. */
   public static Config asOperator(Config config) {
     return new ConfigBuilder(config).withUserAgent(FIELD_MANAGER).build();
@@ -136,8 +162,7 @@ public final class OperatorMain {
     AwsServices aws = AwsServices.fromEnvironment(System.getenv());
     Operator operator = create(client, config, Clock.systemUTC(), registry, aws);
     try {
-      HealthServer health =
-          new HealthServer(config.httpPort(), operator::getRuntimeInfo, registry, config.leaderElection());
+      HealthServer health = probes(config, operator, registry);
       health.start();
       Runtime.getRuntime()
           .addShutdownHook(
