@@ -1,6 +1,8 @@
 -- Argo CD health check for AwsIntegration and Dataset (datastore.mlops.dev).
--- Healthy when Ready=True for the current generation; Degraded when Stalled=True or Ready=False;
--- Progressing while the operator has not observed the spec, is retrying, or has not decided.
+-- Healthy when Ready=True for the current generation; Suspended when spec.suspend stopped the checks
+-- (Ready=False, reason Suspended); Degraded when Stalled=True or Ready=False;
+-- Progressing while the operator has not observed the spec (a new object's status defaults to
+-- observedGeneration -1), is retrying, or has not decided.
 local hs = {}
 if obj.status == nil then
   hs.status = "Progressing"
@@ -41,6 +43,9 @@ if ready == nil then
   hs.message = "Waiting for the Ready condition"
 elseif ready.status == "True" then
   hs.status = "Healthy"
+  hs.message = describe(ready)
+elseif ready.status == "False" and ready.reason == "Suspended" then
+  hs.status = "Suspended"
   hs.message = describe(ready)
 elseif ready.status == "False" then
   hs.status = "Degraded"

@@ -30,6 +30,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
 import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
@@ -50,6 +51,13 @@ import org.slf4j.LoggerFactory;
 public final class OperatorMain {
   private static final Logger log = LoggerFactory.getLogger(OperatorMain.class);
 
+  /**
+   * The field manager of every write the operator makes: JOSDK's status and finalizer applies name
+   * it, and it is the client's User-Agent, from which the API server names the manager of the
+   * writes that carry none (service account patches, Events).
+   */
+  public static final String FIELD_MANAGER = "aws-datastore-operator";
+
   private OperatorMain() {}
 
   /** Builds the operator with both reconcilers registered; does not start it. */
@@ -59,6 +67,21 @@ public final class OperatorMain {
       Clock clock,
       MeterRegistry registry,
       AwsServices aws) {
+    return create(client, config, clock, registry, aws, o -> {});
+  }
+
+  /**
+   * As {@link #create(KubernetesClient, OperatorConfig, Clock, MeterRegistry, AwsServices)}, with
+   * {@code overrides} applied last: for tests, e.g. leader election that does not end the JVM when
+   * the operator stops leading.
+   */
+  public static Operator create(
+      KubernetesClient client,
+      OperatorConfig config,
+      Clock clock,
+      MeterRegistry registry,
+      AwsServices aws,
+      Consumer<ConfigurationServiceOverrider> overrides) {
     Operator operator =
         new Operator(
             o -> {
@@ -71,6 +94,7 @@ public final class OperatorMain {
                     new LeaderElectionConfiguration(
                         config.leaseName(), config.leaseNamespace().orElseThrow()));
               }
+              overrides.accept(o);
             });
     TransitionEvents events = new TransitionEvents(client, clock);
     ErrorBackoff backoff = new ErrorBackoff(config.maxErrorBackoff());
@@ -110,7 +134,22 @@ public final class OperatorMain {
         c.settingNamespaces(config.watchNamespaces());
       }
       c.withRetry(GenericRetry.defaultLimitedExponentialRetry());
+      c.withFieldManager(FIELD_MANAGER);
     };
+  }
+
+  /**
+   * The operator's {@code /healthz}, {@code /readyz} and {@code /metrics} on {@code
+   * config.httpPort()}; not started. Readiness checks the informers also under leader election.
+   */
+  public static HealthServer probes(OperatorConfig config, Operator operator, PrometheusMeterRegistry registry)
+      throws java.io.IOException {
+    return new HealthServer(config.httpPort(), operator::getRuntimeInfo, registry);
+  }
+
+  /** The client configuration the operator writes with: {@code config} under its field manager. */
+  public static Config asOperator(Config config) {
+    return new ConfigBuilder(config).withUserAgent(FIELD_MANAGER).build();
   }
 
   /** {@code java -jar aws-datastore-operator.jar [run]}: returns the process exit code. */
@@ -124,7 +163,7 @@ public final class OperatorMain {
     }
     configureLogging(config.logFormat());
 
-    Config kubeConfig = Config.autoConfigure(null);
+    Config kubeConfig = asOperator(Config.autoConfigure(null));
     String unreachable = preflight(kubeConfig, config);
     if (unreachable != null) {
       System.err.println("error: " + unreachable);
@@ -135,8 +174,7 @@ public final class OperatorMain {
     AwsServices aws = AwsServices.fromEnvironment(System.getenv());
     Operator operator = create(client, config, Clock.systemUTC(), registry, aws);
     try {
-      HealthServer health =
-          new HealthServer(config.httpPort(), operator::getRuntimeInfo, registry, config.leaderElection());
+      HealthServer health = probes(config, operator, registry);
       health.start();
       Runtime.getRuntime()
           .addShutdownHook(

@@ -9,25 +9,23 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
  * Serves {@code /healthz} (the operator has started), {@code /readyz} (every informer is
- * connected and synced, from JOSDK's runtime info) and {@code /metrics} (Prometheus text) on one
- * port, with the JDK's own HTTP server so nothing else rides in the image.
+ * connected, synced and watching, from JOSDK's runtime info) and {@code /metrics} (Prometheus
+ * text) on one port, with the JDK's own HTTP server so nothing else rides in the image.
+ *
+ * <p>Readiness checks the event sources also under leader election: in JOSDK 5.2.3 {@code
+ * Operator.start()} starts every controller's event sources (informers) on every replica and only
+ * holds back event processing until the lease is won ({@code controllerManager.start(
+ * !leaderElectionEnabled)}), so a standby replica's informers are as healthy as the leader's, and
+ * a replica whose watch fails (RBAC, a lost connection) must not report ready.
  */
 public final class HealthServer implements AutoCloseable {
   private final HttpServer server;
 
   public HealthServer(int port, Supplier<RuntimeInfo> runtime, PrometheusMeterRegistry registry)
-      throws IOException {
-    this(port, runtime, registry, false);
-  }
-
-  /**
-   * @param leaderElection with leader election, a replica that is not the leader runs no informer;
-   *     it is still ready (it has started and stands by), or a rolling update would wait forever
-   */
-  public HealthServer(int port, Supplier<RuntimeInfo> runtime, PrometheusMeterRegistry registry, boolean leaderElection)
       throws IOException {
     server = HttpServer.create(new InetSocketAddress(port), 0);
     server.createContext(
@@ -39,8 +37,8 @@ public final class HealthServer implements AutoCloseable {
           if (!info.isStarted()) {
             // Also the state of a replica waiting for the leader lease.
             respond(ex, 503, "text/plain", "starting\n");
-          } else if (!leaderElection && !info.allEventSourcesAreHealthy()) {
-            respond(ex, 503, "text/plain", "unhealthy: " + info.unhealthyEventSources().keySet() + "\n");
+          } else if (!info.allEventSourcesAreHealthy()) {
+            respond(ex, 503, "text/plain", "unhealthy: " + unhealthy(info) + "\n");
           } else {
             respond(ex, 200, "text/plain", "ok\n");
           }
@@ -62,6 +60,14 @@ public final class HealthServer implements AutoCloseable {
   @Override
   public void close() {
     server.stop(0);
+  }
+
+  /** Each controller with its unhealthy event sources, e.g. {@code awsintegration[ServiceAccount]}. */
+  private static String unhealthy(RuntimeInfo info) {
+    return info.unhealthyEventSources().entrySet().stream()
+        .filter(e -> !e.getValue().isEmpty())
+        .map(e -> e.getKey() + e.getValue().keySet())
+        .collect(Collectors.joining(", "));
   }
 
   private static String text(boolean ok) {

@@ -8,6 +8,7 @@ import dev.mlops.datastore.sandbox.kube.ApplyAsJsonPatchDispatcher;
 import dev.mlops.datastore.sandbox.kube.EmbeddedKubernetes;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -28,6 +29,7 @@ public final class MockCluster implements AutoCloseable {
   private final LocalAws aws = new LocalAws();
   private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
   private Operator operator;
+  private KubernetesClient operatorClient;
 
   /** The CRDs the build generated into the class path. */
   public static List<CustomResourceDefinition> generatedCrds() {
@@ -38,11 +40,15 @@ public final class MockCluster implements AutoCloseable {
     return startOperator(clock, Map.of(OperatorConfig.OIDC_ISSUER, ISSUER));
   }
 
-  /** Starts the real operator with these OPERATOR_* variables (and a free health port). */
+  /**
+   * Starts the real operator with these OPERATOR_* variables (and a free health port), on a client
+   * of its own configured as in production, so the API sees its writes under its field manager
+   * and the test's own writes under another.
+   */
   public MockCluster startOperator(Clock clock, Map<String, String> environment) {
     Map<String, String> env = new HashMap<>(environment);
     env.putIfAbsent(OperatorConfig.HTTP_PORT, "0");
-    operator = OperatorMain.create(kubernetes.client(), OperatorConfig.fromEnvironment(env), clock, metrics, aws.services());
+    operator = OperatorMain.create(operatorClient(), OperatorConfig.fromEnvironment(env), clock, metrics, aws.services());
     operator.start();
     return this;
   }
@@ -54,6 +60,16 @@ public final class MockCluster implements AutoCloseable {
       operator = null;
     }
     return this;
+  }
+
+  /** The client the operator uses: this cluster's, under the operator's User-Agent. */
+  public synchronized KubernetesClient operatorClient() {
+    if (operatorClient == null) {
+      operatorClient = new KubernetesClientBuilder()
+          .withConfig(OperatorMain.asOperator(kubernetes.client().getConfiguration()))
+          .build();
+    }
+    return operatorClient;
   }
 
   public KubernetesClient client() {
@@ -93,6 +109,9 @@ public final class MockCluster implements AutoCloseable {
   public void close() {
     if (operator != null) {
       operator.stop();
+    }
+    if (operatorClient != null) {
+      operatorClient.close();
     }
     kubernetes.close();
     aws.close();

@@ -1,6 +1,7 @@
 package dev.mlops.datastore.api.v1alpha1;
 
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.crdv2.generator.v1.SchemaCustomizer;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
@@ -10,6 +11,10 @@ import io.fabric8.kubernetes.model.annotation.Version;
 /**
  * Connects the service accounts of an ML platform to one S3 bucket and proves each link of that
  * connection: annotation, trust policy, live credentials, bucket access.
+ *
+ * <p>The status defaults to {@code observedGeneration: -1}, as Flux's do: the API server applies
+ * schema defaults also when it reads an object from etcd, so a new object (whose status the create
+ * dropped) reads as not yet observed, kstatus InProgress, until the operator writes its status.
  */
 @Group(AwsIntegration.GROUP)
 @Version(AwsIntegration.VERSION)
@@ -30,6 +35,9 @@ import io.fabric8.kubernetes.model.annotation.Version;
     name = "Age",
     type = AdditionalPrinterColumn.Type.DATE,
     jsonPath = ".metadata.creationTimestamp")
+@SchemaCustomizer(
+    value = SchemaMergePatch.class,
+    input = "{\"properties\":{\"status\":{\"default\":{\"observedGeneration\":-1}}}}")
 public class AwsIntegration extends CustomResource<AwsIntegrationSpec, AwsIntegrationStatus>
     implements Namespaced {
   public static final String GROUP = "datastore.mlops.dev";

@@ -2,6 +2,7 @@ package dev.mlops.datastore.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.crdv2.generator.v1.SchemaCustomizer;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
@@ -9,16 +10,25 @@ import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
 
-/** What the integration connects: the bucket, how to authenticate, and which service accounts need it. */
+/**
+ * What the integration connects: the bucket, how to authenticate, and which service accounts need it.
+ *
+ * <p>The service account names are checked by a pattern and a length on each item rather than by a
+ * CEL {@code matches} over the list: the API server estimates a CEL rule's cost from the largest
+ * strings and lists the schema allows, and a regex rule over unbounded items is refused at install.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@SchemaCustomizer(
+    value = SchemaMergePatch.class,
+    input = "{\"properties\":{\"serviceAccounts\":{\"items\":{\"maxLength\":253,"
+        + "\"pattern\":\"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$\"}}}}")
 public class AwsIntegrationSpec {
   @JsonPropertyDescription("ML platform whose service accounts are preset. RobustIntelligence: rime-agent-model-tester, rime-agent-rime-cross-plane-server. DataRobot: datarobot-storage-access, build-service, build-service-image-builder, dr-lrs-operator. Custom: none, list them in serviceAccounts.")
   @Default("Custom")
   private Platform platform;
 
-  @JsonPropertyDescription("Names of service accounts in this namespace that need the bucket, added to the platform preset.")
+  @JsonPropertyDescription("Names of service accounts in this namespace that need the bucket, added to the platform preset (lowercase DNS subdomains, at most 253 characters).")
   @Size(max = 64)
-  @ValidationRule(value = "self.all(n, n.matches('^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$'))", message = "serviceAccounts must be service account names (lowercase DNS subdomains)")
   private List<String> serviceAccounts;
 
   @JsonPropertyDescription("S3 bucket name (3-63 characters of lowercase letters, digits, periods and hyphens; S3 bucket naming rules apply).")

@@ -2,12 +2,20 @@ package dev.mlops.datastore.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.crdv2.generator.v1.SchemaCustomizer;
 import java.util.List;
 
-/** What the operator found about the dataset. */
+/**
+ * What the operator found about the dataset. Conditions are a list map keyed on type, as {@code metav1.Condition} lists are, so
+ * server-side apply merges them per type.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@SchemaCustomizer(
+    value = SchemaMergePatch.class,
+    input = "{\"properties\":{\"conditions\":{\"x-kubernetes-list-type\":\"map\","
+        + "\"x-kubernetes-list-map-keys\":[\"type\"]}}}")
 public class DatasetStatus {
-  @JsonPropertyDescription("The metadata.generation this status was computed for.")
+  @JsonPropertyDescription("The metadata.generation this status was computed for; -1 (the schema default) until the operator has written a status, so that kstatus, Flux and kubectl wait read a new object as in progress.")
   private Long observedGeneration;
 
   @JsonPropertyDescription("Ready, Reconciling, Stalled, IntegrationReady, Readable, FormatValid, SchemaValid. Reasons are documented in docs/conditions.md.")

@@ -12,6 +12,7 @@ import dev.mlops.datastore.reconciler.Failure;
 import dev.mlops.datastore.reconciler.StatusWriter;
 import dev.mlops.datastore.reconciler.TransitionEvents;
 import dev.mlops.datastore.reconciler.awsintegration.AnnotationPlanner.Plan;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -241,8 +242,15 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
     log.atWarn().addKeyValue("reason", failure.reason()).addKeyValue("error", failure.message()).log("status write failed; retrying");
     AwsIntegrationStatus status = statusFactory.failed(ai, failure);
     events.emit(ai, previousConditions(ai), status.getConditions());
-    ai.setStatus(status);
-    var control = ErrorStatusUpdateControl.patchStatus(ai);
+    // Only the status, by name: JOSDK applies what it is given to /status, and the resource as read
+    // would carry its spec, labels and a resourceVersion that a concurrent edit has made stale.
+    AwsIntegration patch = new AwsIntegration();
+    patch.setMetadata(new ObjectMetaBuilder()
+        .withName(ai.getMetadata().getName())
+        .withNamespace(ai.getMetadata().getNamespace())
+        .build());
+    patch.setStatus(status);
+    var control = ErrorStatusUpdateControl.patchStatus(patch);
     boolean lastAttempt = context.getRetryInfo().map(r -> r.isLastAttempt()).orElse(false);
     if (lastAttempt) {
       control.rescheduleAfter(backoff.afterRetriesExhausted());

@@ -19,6 +19,7 @@ import dev.mlops.datastore.reconciler.Failure;
 import dev.mlops.datastore.reconciler.StatusWriter;
 import dev.mlops.datastore.reconciler.TransitionEvents;
 import dev.mlops.datastore.reconciler.awsintegration.IntegrationCredentials;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -164,9 +165,11 @@ public class DatasetReconciler implements Reconciler<Dataset> {
   public ErrorStatusUpdateControl<Dataset> updateErrorStatus(Dataset ds, Context<Dataset> context, Exception e) {
     Failure failure = Failure.classify(e, "writing the status");
     log.atWarn().addKeyValue("reason", failure.reason()).addKeyValue("error", failure.message()).log("status write failed; retrying");
-    DatasetStatus status = statusFactory.failed(ds, failure);
-    ds.setStatus(status);
-    var control = ErrorStatusUpdateControl.patchStatus(ds);
+    // Only the status, by name (see AwsIntegrationReconciler#updateErrorStatus).
+    Dataset patch = new Dataset();
+    patch.setMetadata(new ObjectMetaBuilder().withName(ds.getMetadata().getName()).withNamespace(ds.getMetadata().getNamespace()).build());
+    patch.setStatus(statusFactory.failed(ds, failure));
+    var control = ErrorStatusUpdateControl.patchStatus(patch);
     if (context.getRetryInfo().map(r -> r.isLastAttempt()).orElse(false)) {
       control.rescheduleAfter(backoff.afterRetriesExhausted());
     }
