@@ -147,7 +147,7 @@ public final class ApplyAsJsonPatchDispatcher extends Dispatcher
     try {
       com.fasterxml.jackson.databind.JsonNode body = MAPPER.readTree(request.getUtf8Body());
       String audience = body.path("spec").path("audiences").path(0).asText("https://kubernetes.default.svc");
-      java.time.Instant exp = java.time.Instant.now().plusSeconds(body.path("spec").path("expirationSeconds").asLong(3600));
+      java.time.Instant exp = tokens.now().plusSeconds(body.path("spec").path("expirationSeconds").asLong(3600));
       ObjectNode answer = MAPPER.createObjectNode().put("apiVersion", "authentication.k8s.io/v1").put("kind", "TokenRequest");
       answer.set("spec", body.path("spec"));
       answer.putObject("status").put("token", tokens.mint(namespace, name, audience, exp)).put("expirationTimestamp", exp.toString());
