@@ -115,7 +115,11 @@ final class SceneSteps {
     return switch (action) {
       case "apply" -> {
         if (v.isTextual()) {
-          yield new Apply(index, "apply " + v.asText(), SceneFile.read(file.resolveSibling(v.asText())));
+          try {
+            yield new Apply(index, "apply " + v.asText(), SceneFile.read(file.resolveSibling(v.asText())));
+          } catch (WorldFile.Invalid e) {
+            throw invalid(where, e.getMessage());
+          }
         }
         if (!v.isObject()) {
           throw invalid(where, "must be a file name or one object");
