@@ -135,8 +135,9 @@ final class SceneRun {
 
   private boolean awaitTarget(SceneSteps.Wait wait) throws InterruptedException {
     Instant deadline = Instant.now().plus(wait.timeout());
+    Instant since = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
     while (true) {
-      if (meets(resource(wait.target()).get(), wait)) {
+      if (meets(resource(wait.target()).get(), wait, since)) {
         return true;
       }
       if (Instant.now().isAfter(deadline)) {
@@ -146,8 +147,11 @@ final class SceneRun {
     }
   }
 
-  /** Whether the object is as the wait asks; a condition counts only once written for the object's generation. */
-  static boolean meets(GenericKubernetesResource object, SceneSteps.Wait wait) {
+  /**
+   * Whether the object is as the wait asks; a condition counts only once written for the object's
+   * generation (and, for a fresh wait, in a status whose lastCheckTime is not before {@code since}).
+   */
+  static boolean meets(GenericKubernetesResource object, SceneSteps.Wait wait, Instant since) {
     if (wait.gone()) {
       return object == null;
     }
@@ -158,6 +162,9 @@ final class SceneRun {
       return object.getMetadata().getAnnotations() != null && object.getMetadata().getAnnotations().containsKey(wait.annotation());
     }
     JsonNode status = JSON.valueToTree(object.getAdditionalProperties()).path("status");
+    if (wait.fresh() && (!status.path("lastCheckTime").isTextual() || Instant.parse(status.path("lastCheckTime").asText()).isBefore(since))) {
+      return false;
+    }
     for (JsonNode c : status.path("conditions")) {
       if (c.path("type").asText().equals(wait.condition())) {
         Long generation = object.getMetadata().getGeneration();

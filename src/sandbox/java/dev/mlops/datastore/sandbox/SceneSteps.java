@@ -24,6 +24,7 @@ import java.util.Map;
  *   - apply: more.yaml                              # a file next to this one, or one object inline
  *   - delete: {kind: Dataset, namespace: a, name: d}
  *   - wait: {kind: AwsIntegration, namespace: a, name: i, condition: Ready, status: "True", reason: ..., timeout: 60s}
+ *   - wait: {kind: AwsIntegration, namespace: a, name: i, condition: Ready, fresh: true}   # in a check made since the wait began
  *   - wait: {kind: ServiceAccount, namespace: a, name: sa, annotation: eks.amazonaws.com/role-arn}
  *   - wait: {kind: Dataset, namespace: a, name: d, gone: true}
  *   - advanceClock: 20m                             # the clock the operator, STS and tokens share
@@ -56,8 +57,8 @@ final class SceneSteps {
   record Delete(int index, String text, Target target) implements Step {}
 
   /** Waits until every resource is settled, or until one object meets what the step asks. */
-  record Wait(int index, String text, Target target, String condition, String status, String reason, String annotation, boolean gone,
-      Duration timeout) implements Step {
+  record Wait(int index, String text, Target target, String condition, String status, String reason, boolean fresh, String annotation,
+      boolean gone, Duration timeout) implements Step {
     boolean settled() {
       return target == null;
     }
@@ -114,7 +115,11 @@ final class SceneSteps {
     return switch (action) {
       case "apply" -> {
         if (v.isTextual()) {
-          yield new Apply(index, "apply " + v.asText(), SceneFile.read(file.resolveSibling(v.asText())));
+          try {
+            yield new Apply(index, "apply " + v.asText(), SceneFile.read(file.resolveSibling(v.asText())));
+          } catch (WorldFile.Invalid e) {
+            throw invalid(where, e.getMessage());
+          }
         }
         if (!v.isObject()) {
           throw invalid(where, "must be a file name or one object");
@@ -154,7 +159,7 @@ final class SceneSteps {
       if (!v.asText().equals("settled")) {
         throw invalid(where, "'" + v.asText() + "' is not settled (or give {kind, namespace, name, condition|annotation|gone})");
       }
-      return new Wait(index, "wait until settled", null, null, null, null, null, false, DEFAULT_WAIT);
+      return new Wait(index, "wait until settled", null, null, null, null, false, null, false, DEFAULT_WAIT);
     }
     if (!v.isObject()) {
       throw invalid(where, "must be settled or a mapping");
@@ -167,9 +172,9 @@ final class SceneSteps {
           throw invalid(where + "." + key, "unknown field with settled (expected timeout)");
         }
       }
-      return new Wait(index, "wait until settled", null, null, null, null, null, false, timeout);
+      return new Wait(index, "wait until settled", null, null, null, null, false, null, false, timeout);
     }
-    Target t = target(v, where, List.of("kind", "namespace", "name", "condition", "status", "reason", "annotation", "gone", "timeout"));
+    Target t = target(v, where, List.of("kind", "namespace", "name", "condition", "status", "reason", "fresh", "annotation", "gone", "timeout"));
     int asks = (v.has("condition") ? 1 : 0) + (v.has("annotation") ? 1 : 0) + (v.has("gone") ? 1 : 0);
     if (asks != 1) {
       throw invalid(where, "needs one of condition (with status, and reason if wanted), annotation or gone: true");
@@ -180,14 +185,18 @@ final class SceneSteps {
     if (v.has("condition") && !t.kind().equals("AwsIntegration") && !t.kind().equals("Dataset")) {
       throw invalid(where + ".condition", "conditions are waited for on AwsIntegration and Dataset, not " + t.kind());
     }
+    if (v.has("fresh") && (!v.has("condition") || !v.path("fresh").isBoolean())) {
+      throw invalid(where + ".fresh", "is true or false, with a condition");
+    }
     String status = v.path("status").asText("True");
     if (v.has("condition") && !List.of("True", "False", "Unknown").contains(status)) {
       throw invalid(where + ".status", "must be \"True\", \"False\" or \"Unknown\" (quoted in YAML)");
     }
     String what = v.has("condition") ? v.path("condition").asText() + "=" + status + (v.has("reason") ? " (" + v.path("reason").asText() + ")" : "")
+        + (v.path("fresh").asBoolean(false) ? " in a check made since" : "")
         : v.has("annotation") ? "annotation " + v.path("annotation").asText() : "gone";
     return new Wait(index, "wait until " + t + " " + what, t, v.path("condition").asText(null), v.has("condition") ? status : null,
-        v.path("reason").asText(null), v.path("annotation").asText(null), v.has("gone"), timeout);
+        v.path("reason").asText(null), v.path("fresh").asBoolean(false), v.path("annotation").asText(null), v.has("gone"), timeout);
   }
 
   private Target target(JsonNode v, String where, List<String> fields) throws WorldFile.Invalid {

@@ -65,7 +65,7 @@ class SceneStepsIT {
     assertThat(run.exit()).as(run.err() + run.out()).isZero();
     JsonNode json = new ObjectMapper().readTree(run.out());
     JsonNode steps = json.path("steps");
-    assertThat(steps).hasSize(13);
+    assertThat(steps).hasSize(15);
     assertThat(steps.findValuesAsText("ok")).containsOnly("true");
 
     // Before the rotation: the wrong secret is refused by STS, so the key pair is not verified.
@@ -83,6 +83,11 @@ class SceneStepsIT {
     assertThat(find(steps.get(8).path("datasets"), "d").path("status").path("columns").toString()).contains("label");
     assertThat(steps.get(10).path("datasets")).isEmpty();
     assertThat(steps.get(11).path("clock").asText()).isNotEmpty();
+
+    // Two hours later (sessions last 30 minutes in this world), a new operator proves the role again with fresh tokens.
+    JsonNode irsaLater = find(steps.get(13).path("awsIntegrations"), "irsa");
+    assertThat(irsaLater.path("status").path("lastCheckTime").asText()).isGreaterThanOrEqualTo(steps.get(11).path("clock").asText().substring(0, 19));
+    assertThat(condition(irsaLater, "CredentialsVerified").path("status").asText()).isEqualTo("True");
 
     assertThat(run.out()).doesNotContain("the-right-secret").doesNotContain("an-old-secret");
     assertThat(run.err()).doesNotContain("the-right-secret").doesNotContain("an-old-secret");

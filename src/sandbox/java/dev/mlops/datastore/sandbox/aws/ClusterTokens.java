@@ -47,6 +47,11 @@ public final class ClusterTokens {
     }
   }
 
+  /** The present, by the clock tokens are issued by (a TokenRequest's expiry counts from it). */
+  public Instant now() {
+    return clock.instant();
+  }
+
   public PublicKey publicKey() {
     return keys.getPublic();
   }

@@ -31,10 +31,11 @@ import java.util.regex.Pattern;
  * IAM and STS on loopback, speaking their query protocols as AWS does (form-encoded POST, XML
  * bodies, AWS's error XML), backed by an {@link AwsWorld}. AssumeRoleWithWebIdentity checks what
  * STS checks: the token's RS256 signature against the issuer's key, {@code iss} naming a provider
- * in the role's account, {@code aud} among the provider's client IDs, {@code exp}, and the subject
- * against the role's allowed subjects. GetCallerIdentity verifies the caller's SigV4 signature
- * with that caller's own secret ({@link SigV4Verifier}); IAM's reads, made with the operator's own
- * identity, are not verified.
+ * in the role's account, {@code aud} among the provider's client IDs, {@code exp} (by the world's
+ * clock), and then whether the role admits the token: its explicit subjects, or what
+ * {@link StsTrustMatcher} reads in its trust policy. Faults the world staged come first.
+ * GetCallerIdentity verifies the caller's SigV4 signature with that caller's own secret
+ * ({@link SigV4Verifier}); IAM's reads, made with the operator's own identity, are not verified.
  */
 public final class IamStsEmulator implements AutoCloseable {
   private static final String IAM_NS = "https://iam.amazonaws.com/doc/2010-05-08/";
@@ -230,10 +231,6 @@ public final class IamStsEmulator implements AutoCloseable {
   }
 
   /**
-   * As STS does: the request must be signed (SigV4) with the secret of the access key it names, a
-   * user's or a session's; only then do the session token and its expiry count.
-   */
-  /**
    * Null when STS admits the token to the role; else what to add to STS's own message (empty, as
    * AWS says no more, except when the sandbox's matcher could not read the policy: then why).
    */
@@ -249,6 +246,10 @@ public final class IamStsEmulator implements AutoCloseable {
     return d.understood() ? "" : " (the sandbox's STS could not read the trust policy: " + d.why() + ")";
   }
 
+  /**
+   * As STS does: the request must be signed (SigV4) with the secret of the access key it names, a
+   * user's or a session's; only then do the session token and its expiry count.
+   */
   private void callerIdentity(HttpExchange ex, byte[] body) throws IOException {
     SigV4Verifier.Request request = new SigV4Verifier.Request(ex.getRequestMethod(), ex.getRequestURI().getRawPath(),
         ex.getRequestURI().getRawQuery(), SigV4Verifier.lowerCase(ex.getRequestHeaders()), body);

@@ -8,7 +8,12 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 
 /** The world, its IAM/STS emulator and its S3, started together on loopback. */
 public final class LocalAws implements AutoCloseable {
-  private final AwsWorld world = new AwsWorld();
+  /** The operator's own identity in this world: a user with no S3 grants (IAM reads are not signature-checked). */
+  public static final String OPERATOR_ARN = "arn:aws:iam::111122223333:user/aws-datastore-operator";
+  private static final String OPERATOR_KEY = "AKIAOPERATOR00000000";
+  private static final String OPERATOR_SECRET = "operator-secret-of-the-sandbox";
+
+  private final AwsWorld world = new AwsWorld().user(OPERATOR_ARN, OPERATOR_KEY, OPERATOR_SECRET);
   private final IamStsEmulator iamSts = new IamStsEmulator(world);
   private final S3Front s3 = new S3Front(world);
 
@@ -31,10 +36,10 @@ public final class LocalAws implements AutoCloseable {
     return this;
   }
 
-  /** The operator's production AWS clients, pointed here; its own identity is a throwaway key. */
+  /** The operator's production AWS clients, pointed here, signing as {@link #OPERATOR_ARN}. */
   public AwsServices services() {
     return new AwsServices(
-        StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIAOPERATOR00000000", "operator-secret-not-checked")),
+        StaticCredentialsProvider.create(AwsBasicCredentials.create(OPERATOR_KEY, OPERATOR_SECRET)),
         new AwsServices.Endpoints(Optional.of(iamSts.endpoint()), Optional.of(iamSts.endpoint()), Optional.of(s3.endpoint())));
   }
 

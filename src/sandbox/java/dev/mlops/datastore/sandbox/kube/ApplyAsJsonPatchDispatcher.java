@@ -565,7 +565,7 @@ public final class ApplyAsJsonPatchDispatcher extends Dispatcher
     }
     JsonNode request = json(body);
     String audience = request.path("spec").path("audiences").path(0).asText("https://kubernetes.default.svc");
-    Instant exp = Instant.now().plusSeconds(request.path("spec").path("expirationSeconds").asLong(3600));
+    Instant exp = tokens.now().plusSeconds(request.path("spec").path("expirationSeconds").asLong(3600));
     ObjectNode answer = MAPPER.createObjectNode().put("apiVersion", "authentication.k8s.io/v1").put("kind", "TokenRequest");
     answer.set("spec", request.path("spec"));
     answer.putObject("status").put("token", tokens.mint(namespace, name, audience, exp)).put("expirationTimestamp", exp.toString());
