@@ -25,6 +25,12 @@ public final class Conditions {
   public static final String FALSE = "False";
   public static final String UNKNOWN = "Unknown";
 
+  /**
+   * The CRD schema's maxLength for a message (metav1.Condition's): the API server refuses a whole
+   * status write with one longer message, so a longer one is cut.
+   */
+  public static final int MAX_MESSAGE_LENGTH = 32768;
+
   private final List<Condition> previous;
   private final long generation;
   private final Instant now;
@@ -46,7 +52,7 @@ public final class Conditions {
     c.setType(type);
     c.setStatus(status);
     c.setReason(reason);
-    c.setMessage(message);
+    c.setMessage(capped(message));
     c.setObservedGeneration(generation);
     c.setLastTransitionTime(
         find(previous, type)
@@ -56,6 +62,17 @@ public final class Conditions {
     result.removeIf(existing -> existing.getType().equals(type));
     result.add(c);
     return this;
+  }
+
+  private static String capped(String message) {
+    if (message == null || message.length() <= MAX_MESSAGE_LENGTH) {
+      return message;
+    }
+    int cut = MAX_MESSAGE_LENGTH - 1;
+    if (Character.isHighSurrogate(message.charAt(cut - 1))) {
+      cut--;
+    }
+    return message.substring(0, cut) + "…";
   }
 
   public Conditions set(String type, boolean value, String reason, String message) {

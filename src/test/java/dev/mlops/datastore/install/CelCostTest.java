@@ -88,6 +88,22 @@ class CelCostTest {
   }
 
   @Test
+  void shouldPriceListLiteralsAndTheirComprehensionsAsRulesOverOptionalFieldsUseThem() {
+    JsonNode auth = yaml("""
+        type: object
+        properties:
+          accessKey: {type: object}
+          irsa: {type: object}
+          podIdentity: {type: object}
+        """);
+
+    long cost = CelCostEstimator.ruleCost(auth,
+        "[has(self.accessKey), has(self.irsa), has(self.podIdentity)].filter(x, x).size() == 1");
+
+    assertThat(cost).isPositive().isLessThan(1_000);
+  }
+
+  @Test
   void shouldMultiplyARuleUnderAnArrayByHowManyItemsItCanRunOn() {
     JsonNode list = yaml("""
         type: array

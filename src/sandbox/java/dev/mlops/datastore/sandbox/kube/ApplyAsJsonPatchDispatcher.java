@@ -119,6 +119,12 @@ public final class ApplyAsJsonPatchDispatcher extends Dispatcher
     public boolean succeeded() {
       return code >= 200 && code < 300;
     }
+
+    /** Without the body: a write may carry a Secret, and assertion messages print this. */
+    @Override
+    public String toString() {
+      return method + " " + path + " -> " + code + " (" + fieldManager + ", " + body.length() + " bytes)";
+    }
   }
 
   /** What one field manager did to one object, as a managedFields entry says it. */
