@@ -13,6 +13,7 @@ import dev.mlops.datastore.api.v1alpha1.Platform;
 import dev.mlops.datastore.api.v1alpha1.SecretRef;
 import dev.mlops.datastore.testing.MockCluster;
 import dev.mlops.datastore.testing.Resources;
+import dev.mlops.datastore.testing.StatusAwait;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
@@ -136,18 +137,12 @@ class SpecFaultsIT {
   }
 
   private static List<Condition> awaitStalled(Supplier<? extends HasMetadata> resource) {
-    await().atMost(Duration.ofSeconds(30)).until(() -> Conditions.isTrue(conditions(resource.get()), Conditions.STALLED));
+    await().atMost(StatusAwait.WAIT).until(() -> Conditions.isTrue(conditions(resource.get()), Conditions.STALLED));
     return conditions(resource.get());
   }
 
   private static List<Condition> conditions(HasMetadata r) {
-    if (r instanceof AwsIntegration ai && ai.getStatus() != null) {
-      return ai.getStatus().getConditions();
-    }
-    if (r instanceof Dataset ds && ds.getStatus() != null) {
-      return ds.getStatus().getConditions();
-    }
-    return List.of();
+    return StatusAwait.conditions(r);
   }
 
   private AwsIntegration integration(String name) {

@@ -12,6 +12,7 @@ import dev.mlops.datastore.reconciler.Conditions;
 import dev.mlops.datastore.sandbox.kube.ApplyAsJsonPatchDispatcher.Recorded;
 import dev.mlops.datastore.testing.MockCluster;
 import dev.mlops.datastore.testing.Resources;
+import dev.mlops.datastore.testing.StatusAwait;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import java.time.Clock;
@@ -280,18 +281,11 @@ class AwsIntegrationAnnotationIT {
   }
 
   private Optional<Condition> conditionOf(String name, String type) {
-    AwsIntegration ai = get(name);
-    if (ai == null || ai.getStatus() == null) {
-      return Optional.empty();
-    }
-    return Conditions.find(ai.getStatus().getConditions(), type);
+    return StatusAwait.condition(cluster.client(), AwsIntegration.class, NAMESPACE, name, type);
   }
 
   private Condition awaitCondition(String name, String type, String status) {
-    await()
-        .atMost(WAIT)
-        .until(() -> conditionOf(name, type).map(c -> status.equals(c.getStatus())).orElse(false));
-    return conditionOf(name, type).orElseThrow();
+    return StatusAwait.awaitCondition(cluster.client(), AwsIntegration.class, NAMESPACE, name, type, status);
   }
 
 }

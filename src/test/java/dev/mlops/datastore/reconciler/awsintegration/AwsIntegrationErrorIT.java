@@ -10,6 +10,7 @@ import dev.mlops.datastore.api.v1alpha1.Platform;
 import dev.mlops.datastore.reconciler.Conditions;
 import dev.mlops.datastore.testing.MockCluster;
 import dev.mlops.datastore.testing.Resources;
+import dev.mlops.datastore.testing.StatusAwait;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import java.time.Clock;
 import java.time.Duration;
@@ -48,7 +49,6 @@ class AwsIntegrationErrorIT {
   }
 
   private static Optional<Condition> condition(MockCluster cluster, String type) {
-    AwsIntegration ai = cluster.client().resources(AwsIntegration.class).inNamespace(NAMESPACE).withName("fraud-data").get();
-    return ai == null || ai.getStatus() == null ? Optional.empty() : Conditions.find(ai.getStatus().getConditions(), type);
+    return StatusAwait.condition(cluster.client(), AwsIntegration.class, NAMESPACE, "fraud-data", type);
   }
 }

@@ -21,6 +21,7 @@ import dev.mlops.datastore.testing.MockCluster;
 import dev.mlops.datastore.testing.Resources;
 import dev.mlops.datastore.sandbox.aws.AwsWorld;
 import dev.mlops.datastore.sandbox.aws.S3Front;
+import dev.mlops.datastore.testing.StatusAwait;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -394,12 +395,10 @@ class LiveVerificationIT {
   }
 
   private Optional<Condition> condition(String name, String type) {
-    AwsIntegration ai = get(name);
-    return ai == null || ai.getStatus() == null ? Optional.empty() : Conditions.find(ai.getStatus().getConditions(), type);
+    return StatusAwait.condition(cluster.client(), AwsIntegration.class, NAMESPACE, name, type);
   }
 
   private Condition awaitCondition(String name, String type, Predicate<Condition> test) {
-    await().atMost(WAIT).until(() -> condition(name, type).map(test::test).orElse(false));
-    return condition(name, type).orElseThrow();
+    return StatusAwait.awaitCondition(cluster.client(), AwsIntegration.class, NAMESPACE, name, type, test);
   }
 }

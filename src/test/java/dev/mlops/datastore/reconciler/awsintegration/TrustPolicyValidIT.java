@@ -14,6 +14,7 @@ import dev.mlops.datastore.api.v1alpha1.ServiceAccountStatus;
 import dev.mlops.datastore.reconciler.Conditions;
 import dev.mlops.datastore.testing.MockCluster;
 import dev.mlops.datastore.testing.Resources;
+import dev.mlops.datastore.testing.StatusAwait;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
@@ -272,7 +273,6 @@ class TrustPolicyValidIT {
   }
 
   private Optional<Condition> condition(String type) {
-    AwsIntegration ai = get();
-    return ai == null || ai.getStatus() == null ? Optional.empty() : Conditions.find(ai.getStatus().getConditions(), type);
+    return Conditions.find(StatusAwait.conditions(get()), type);
   }
 }

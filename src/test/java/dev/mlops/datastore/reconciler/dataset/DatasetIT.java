@@ -9,6 +9,7 @@ import dev.mlops.datastore.api.v1alpha1.Platform;
 import dev.mlops.datastore.reconciler.Conditions;
 import dev.mlops.datastore.testing.MockCluster;
 import dev.mlops.datastore.testing.Resources;
+import dev.mlops.datastore.testing.StatusAwait;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import java.time.Clock;
 import java.time.Duration;
@@ -74,15 +75,11 @@ class DatasetIT {
   }
 
   private Optional<Condition> condition(String name, String type) {
-    Dataset ds = cluster.client().resources(Dataset.class).inNamespace(NAMESPACE).withName(name).get();
-    return ds == null || ds.getStatus() == null ? Optional.empty() : Conditions.find(ds.getStatus().getConditions(), type);
+    return StatusAwait.condition(cluster.client(), Dataset.class, NAMESPACE, name, type);
   }
 
   private Condition await(String name, String type, String status) {
-    org.awaitility.Awaitility.await()
-        .atMost(Duration.ofSeconds(20))
-        .until(() -> condition(name, type).map(c -> c.getStatus().equals(status)).orElse(false));
-    return condition(name, type).orElseThrow();
+    return StatusAwait.awaitCondition(cluster.client(), Dataset.class, NAMESPACE, name, type, status);
   }
 
 }

@@ -15,6 +15,7 @@ import dev.mlops.datastore.reconciler.Conditions;
 import dev.mlops.datastore.testing.MockCluster;
 import dev.mlops.datastore.testing.Resources;
 import dev.mlops.datastore.sandbox.aws.S3Front;
+import dev.mlops.datastore.testing.StatusAwait;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import java.io.IOException;
 import java.io.InputStream;
@@ -218,12 +219,10 @@ class DatasetInspectionIT {
   }
 
   private Optional<Condition> conditionOf(String name, String type) {
-    Dataset ds = get(name);
-    return ds == null || ds.getStatus() == null ? Optional.empty() : Conditions.find(ds.getStatus().getConditions(), type);
+    return StatusAwait.condition(cluster.client(), Dataset.class, NAMESPACE, name, type);
   }
 
   private Condition awaitCondition(String name, String type, Predicate<Condition> test) {
-    await().atMost(WAIT).until(() -> conditionOf(name, type).map(test::test).orElse(false));
-    return conditionOf(name, type).orElseThrow();
+    return StatusAwait.awaitCondition(cluster.client(), Dataset.class, NAMESPACE, name, type, test);
   }
 }
