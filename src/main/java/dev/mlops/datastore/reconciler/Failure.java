@@ -86,6 +86,20 @@ public sealed interface Failure {
         + "); this is a bug of the operator, its log has the stack trace. It retries slowly");
   }
 
+  /**
+   * Classifies and logs in one place: an internal error at ERROR with its stack trace (it is a bug),
+   * anything else at WARN in one line with its reason (no stack: the message names what failed).
+   */
+  static Failure classifyAndLog(Throwable error, String doing, org.slf4j.Logger log) {
+    Failure failure = classify(error, doing);
+    if (failure instanceof Internal) {
+      log.atError().setCause(error).addKeyValue("doing", doing).log("reconcile failed with an internal error");
+    } else {
+      log.atWarn().addKeyValue("reason", failure.reason()).addKeyValue("error", failure.message()).log("reconcile failed; retrying");
+    }
+    return failure;
+  }
+
   private static Transient awsTransient(String operation, String code, Throwable cause, String message) {
     AwsServiceException service = find(cause, AwsServiceException.class);
     String reason;

@@ -145,13 +145,7 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
           ai.getMetadata().getGeneration(), status.getLastCheckTime(), effectiveInterval(status, interval));
       return UpdateControl.<AwsIntegration>noUpdate().rescheduleAfter(next.orElse(Duration.ofSeconds(1)));
     } catch (RuntimeException e) {
-      Failure failure = Failure.classify(e, doing[0]);
-      if (failure instanceof Failure.Internal) {
-        log.atError().setCause(e).addKeyValue("doing", doing[0]).log("reconcile failed with an internal error");
-      } else {
-        log.atWarn().addKeyValue("reason", failure.reason()).addKeyValue("error", failure.message()).log("reconcile failed; retrying");
-      }
-      return fail(ai, failure, context);
+      return fail(ai, Failure.classifyAndLog(e, doing[0], log), context);
     }
   }
 

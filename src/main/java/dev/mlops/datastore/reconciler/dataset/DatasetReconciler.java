@@ -129,13 +129,7 @@ public class DatasetReconciler implements Reconciler<Dataset> {
       write(ds, statusFactory.inspected(ds, inspection), context);
       return UpdateControl.<Dataset>noUpdate().rescheduleAfter(interval);
     } catch (RuntimeException e) {
-      Failure failure = Failure.classify(e, doing[0]);
-      if (failure instanceof Failure.Internal) {
-        log.atError().setCause(e).addKeyValue("doing", doing[0]).log("reconcile failed with an internal error");
-      } else {
-        log.atWarn().addKeyValue("reason", failure.reason()).addKeyValue("error", failure.message()).log("reconcile failed; retrying");
-      }
-      return fail(ds, failure, context);
+      return fail(ds, Failure.classifyAndLog(e, doing[0], log), context);
     }
   }
 

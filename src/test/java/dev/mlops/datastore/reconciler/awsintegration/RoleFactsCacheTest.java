@@ -5,12 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mlops.datastore.aws.AwsCallException;
 import dev.mlops.datastore.aws.IamRoleReader;
+import dev.mlops.datastore.testing.MovableClock;
 import dev.mlops.datastore.aws.RoleFacts;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -20,26 +19,6 @@ class RoleFactsCacheTest {
   private static final String ROLE = "arn:aws:iam::111122223333:role/r";
   private static final String PROVIDER = "arn:aws:iam::111122223333:oidc-provider/oidc.example.com";
   private static final Duration INTERVAL = Duration.ofMinutes(10);
-
-  /** A clock the test moves by hand. */
-  private static final class MovableClock extends Clock {
-    private Instant now = Instant.parse("2026-11-22T10:00:00Z");
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
 
   /** Answers from a script, counting calls. */
   private static final class ScriptedReader implements IamRoleReader {
@@ -61,18 +40,18 @@ class RoleFactsCacheTest {
     return new RoleFacts("{}", new RoleFacts.Found(List.of("sts.amazonaws.com")), null);
   }
 
-  private final MovableClock clock = new MovableClock();
+  private final MovableClock clock = new MovableClock(Instant.parse("2026-11-22T10:00:00Z"));
   private final ScriptedReader reader = new ScriptedReader();
   private final RoleFactsCache cache = new RoleFactsCache(reader, clock);
 
   @Test
   void shouldAskIamOncePerIntervalUnlessRefreshed() {
     cache.get(ROLE, PROVIDER, false, INTERVAL, false);
-    clock.now = clock.now.plus(Duration.ofMinutes(9));
+    clock.advance(Duration.ofMinutes(9));
     cache.get(ROLE, PROVIDER, false, INTERVAL, false);
     assertThat(reader.calls).isEqualTo(1);
 
-    clock.now = clock.now.plus(Duration.ofMinutes(1));
+    clock.advance(Duration.ofMinutes(1));
     cache.get(ROLE, PROVIDER, false, INTERVAL, false);
     assertThat(reader.calls).isEqualTo(2);
 
@@ -111,7 +90,7 @@ class RoleFactsCacheTest {
     cache.forget(ROLE);
     assertThat(cache.size()).isEqualTo(1);
 
-    clock.now = clock.now.plus(Duration.ofMinutes(31));
+    clock.advance(Duration.ofMinutes(31));
     cache.get(ROLE + "3", PROVIDER, false, INTERVAL, false);
     assertThat(cache.size()).isEqualTo(1); // only the one just read
   }
