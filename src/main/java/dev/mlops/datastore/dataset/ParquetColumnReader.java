@@ -200,6 +200,9 @@ public final class ParquetColumnReader {
     if (chunk.getCodec() == null || leaf.type() == null) {
       throw new IOException("the chunk's codec or type is unknown to this reader");
     }
+    if (!SUPPORTED_CODECS.contains(chunk.getCodec())) {
+      throw new UnsupportedCodec(chunk.getCodec());
+    }
     List<Object> dictionary = null;
     long remainingValues = chunk.getNum_values();
     long present = 0;
