@@ -240,6 +240,8 @@ public final class DeltaLogReader {
         result.delta == null ? 1 : result.delta.minReaderVersion(), result.delta == null ? List.of() : result.delta.readerFeatures());
     if (rows.unknown != null) {
       result.rowsNote = "rows not counted: " + rows.unknown;
+    } else if (rows.withStats == 0 && rows.withoutStats > 0) {
+      result.rowsNote = "rows not counted: none of the " + rows.withoutStats + " files carries numRecords statistics";
     } else {
       result.rows = rows.sum;
       if (rows.withoutStats > 0) {
