@@ -161,6 +161,9 @@ final class InspectCommand {
     } else {
       root.put("rows", i.rows());
     }
+    if (i.rowsNote() != null) {
+      root.put("rowsNote", i.rowsNote());
+    }
     if (i.delta() != null) {
       ObjectNode d = root.putObject("delta");
       d.put("version", i.delta().version());

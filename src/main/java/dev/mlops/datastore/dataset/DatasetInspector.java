@@ -22,6 +22,8 @@ import java.util.concurrent.Semaphore;
 public final class DatasetInspector {
   static final int PREFIX = 64 * 1024;
   static final int MAX_HEADER = 1024 * 1024;
+  /** Characters of a column name shown when the text had to be decoded as another encoding than UTF-8. */
+  static final int MAX_NAME = 120;
   /** Column-naming keys of data_params: any key ending in _col, and these lists. */
   private static final String SINGLE_SUFFIX = "_col";
   private static final String LIST_SUFFIX = "_cols";
@@ -130,7 +132,7 @@ public final class DatasetInspector {
         byte[] tail = wholeObject ? first : store.readSuffix(key, PREFIX);
         parquet(store, key, info, tail, declared, result);
       }
-      case GZIP -> gzip(first, wholeObject, declared, result, store, key);
+      case GZIP -> gzip(first, wholeObject, declared, result, store, key, info.size());
       case JSON_ARRAY -> {
         result.format = null;
         String hint = declared.orElse(null) == DataFormat.JSONL
@@ -140,7 +142,19 @@ public final class DatasetInspector {
       }
       case JSON_OBJECT -> {
         result.format = DataFormat.JSONL;
-        apply(TextSchemaReader.jsonLines(TextSchemaReader.decode(first), wholeObject), result);
+        TextSchemaReader.Decoded text = TextSchemaReader.decodeChecked(first, wholeObject);
+        TextSchemaReader.Result records = TextSchemaReader.jsonLines(text.text(), wholeObject);
+        if (records.needMore() && !wholeObject) {
+          // The first record is longer than the first read: one more, larger read, as for a long CSV header.
+          byte[] bigger = store.read(key, 0, (int) Math.min(info.size(), MAX_HEADER));
+          text = TextSchemaReader.decodeChecked(bigger, bigger.length >= info.size());
+          records = TextSchemaReader.jsonLines(text.text(), bigger.length >= info.size());
+          if (records.needMore()) {
+            records = TextSchemaReader.Result.failed(recordTooLong(bigger.length, "bytes"));
+          }
+        }
+        apply(records, result);
+        notUtf8(text, "", result);
         mismatch(declared, DataFormat.JSONL, result);
       }
       case TEXT, EMPTY -> csv(store, key, info, first, wholeObject, declared, result);
@@ -159,27 +173,52 @@ public final class DatasetInspector {
     }
   }
 
-  private void gzip(byte[] first, boolean wholeObject, Optional<DataFormat> declared, Inspection result, ObjectStore store, String key) {
-    byte[] inflated;
+  private void gzip(byte[] first, boolean wholeObject, Optional<DataFormat> declared, Inspection result, ObjectStore store, String key, long size) {
+    TextSchemaReader.Inflated inflated;
     try {
       inflated = TextSchemaReader.gunzip(first);
     } catch (IOException e) {
       result.problem(Problem.format("CorruptGzip", "the object starts like gzip but cannot be inflated (" + e.getMessage() + ")"));
       return;
     }
-    boolean complete = wholeObject && inflated.length < TextSchemaReader.MAX_INFLATED;
-    switch (TextSchemaReader.sniff(inflated)) {
+    TextSchemaReader.Sniffed sniffed = TextSchemaReader.sniff(inflated.bytes());
+    boolean complete = wholeObject && inflated.ended() && inflated.bytes().length < TextSchemaReader.MAX_INFLATED;
+    if (sniffed == TextSchemaReader.Sniffed.JSON_ARRAY || sniffed == TextSchemaReader.Sniffed.JSON_OBJECT) {
+      TextSchemaReader.Decoded text = TextSchemaReader.decodeChecked(inflated.bytes(), complete);
+      TextSchemaReader.Result records = jsonRecords(sniffed, text.text(), complete);
+      if (records.needMore() && !wholeObject) {
+        // The first record is longer than the first read inflates to: one more, larger read.
+        byte[] bigger = store.read(key, 0, (int) Math.min(size, MAX_HEADER));
+        try {
+          inflated = TextSchemaReader.gunzip(bigger);
+        } catch (IOException e) {
+          result.problem(Problem.format("CorruptGzip", "the object starts like gzip but cannot be inflated (" + e.getMessage() + ")"));
+          return;
+        }
+        wholeObject = bigger.length >= size;
+        complete = wholeObject && inflated.ended() && inflated.bytes().length < TextSchemaReader.MAX_INFLATED;
+        text = TextSchemaReader.decodeChecked(inflated.bytes(), complete);
+        records = jsonRecords(sniffed, text.text(), complete);
+        if (records.needMore()) {
+          records = TextSchemaReader.Result.failed(recordTooLong(inflated.bytes().length, "bytes inflated from the first " + bigger.length + " bytes of the object"));
+        }
+      }
+      if (wholeObject && !inflated.ended() && inflated.bytes().length < TextSchemaReader.MAX_INFLATED) {
+        result.problem(Problem.format("CorruptGzip", "the gzip stream ends before its end-of-stream marker, after " + inflated.bytes().length
+            + " inflated bytes: the object looks cut (gzip -t says so too); upload or compress it again in full"));
+      }
+      result.format = sniffed == TextSchemaReader.Sniffed.JSON_ARRAY ? DataFormat.JSON_GZ : DataFormat.JSONL_GZ;
+      apply(records, result);
+      notUtf8(text, " of the inflated text", result);
+    }
+    switch (sniffed) {
       case JSON_ARRAY -> {
-        result.format = DataFormat.JSON_GZ;
-        apply(TextSchemaReader.jsonArray(TextSchemaReader.decode(inflated), complete), result);
         if (declared.isPresent() && declared.get() != DataFormat.JSON_GZ) {
           result.problem(Problem.format("FormatMismatch", "the object is gzip-compressed JSON (one array of records), but its name says "
               + declared.get().extension() + ": name it .json.gz"));
         }
       }
       case JSON_OBJECT -> {
-        result.format = DataFormat.JSONL_GZ;
-        apply(TextSchemaReader.jsonLines(TextSchemaReader.decode(inflated), complete), result);
         if (declared.isPresent() && declared.get() != DataFormat.JSONL_GZ && declared.get() != DataFormat.JSON_GZ) {
           result.problem(Problem.format("FormatMismatch", "the object is gzip-compressed JSON Lines, but its name says "
               + declared.get().extension() + ": name it .jsonl.gz"));
@@ -195,6 +234,40 @@ public final class DatasetInspector {
     }
   }
 
+  private static TextSchemaReader.Result jsonRecords(TextSchemaReader.Sniffed sniffed, String text, boolean complete) {
+    return sniffed == TextSchemaReader.Sniffed.JSON_ARRAY ? TextSchemaReader.jsonArray(text, complete) : TextSchemaReader.jsonLines(text, complete);
+  }
+
+  private static Problem recordTooLong(int read, String what) {
+    return Problem.format("RecordTooLong", "the first record is longer than " + read + " " + what + ": no record ends within the "
+        + MAX_HEADER + " bytes (1 MiB) this check reads for one record; the platforms read it, but this check cannot vouch for its columns");
+  }
+
+  /**
+   * Text that is not UTF-8 is {@code NotUtf8}: the platforms read UTF-8, where it fails or mangles
+   * names. The columns stay, decoded as the likely encoding and made printable, so the message can
+   * name those that carry characters outside ASCII.
+   */
+  private static void notUtf8(TextSchemaReader.Decoded text, String where, Inspection result) {
+    TextSchemaReader.NotUtf8 bad = text.notUtf8();
+    if (bad == null) {
+      return;
+    }
+    if (result.columns != null) {
+      result.columns = result.columns.stream().map(c -> TextSchemaReader.printable(c, MAX_NAME)).toList();
+    }
+    List<String> affected = result.columns == null ? List.of()
+        : result.columns.stream().filter(c -> c.chars().anyMatch(ch -> ch > 0x7e)).limit(5).toList();
+    String at = bad.encoding().startsWith("UTF-16")
+        ? "a NUL byte at offset " + bad.offset() + where + " (a zero byte in every other position)"
+        : String.format("byte 0x%02X at offset %d%s", bad.badByte(), bad.offset(), where);
+    result.problem(Problem.format("NotUtf8", at + " is not UTF-8: the text looks like " + bad.encoding()
+        + (affected.isEmpty() ? "; the column names themselves are ASCII" : "; read that way, columns " + affected.stream().map(c -> "'" + c + "'").toList()
+            + " hold characters outside ASCII")
+        + ". The platforms read UTF-8 (pandas' default), where this fails or mangles those values: save it as UTF-8 (iconv -f "
+        + bad.charset().name() + " -t UTF-8)"));
+  }
+
   private void csv(ObjectStore store, String key, ObjectStore.ObjectInfo info, byte[] first, boolean wholeObject, Optional<DataFormat> declared,
       Inspection result) {
     if (looksBinary(first)) {
@@ -202,18 +275,20 @@ public final class DatasetInspector {
       return;
     }
     result.format = DataFormat.CSV;
-    String text = TextSchemaReader.decode(first);
-    TextSchemaReader.Result header = TextSchemaReader.csvHeader(text, wholeObject);
+    TextSchemaReader.Decoded text = TextSchemaReader.decodeChecked(first, wholeObject);
+    TextSchemaReader.Result header = TextSchemaReader.csvHeader(text.text(), wholeObject);
     if (header.needMore()) {
       // The header is longer than the first read: one more, larger read.
       int more = (int) Math.min(info.size(), MAX_HEADER);
       byte[] bigger = store.read(key, 0, more);
-      header = TextSchemaReader.csvHeader(TextSchemaReader.decode(bigger), bigger.length >= info.size());
+      text = TextSchemaReader.decodeChecked(bigger, bigger.length >= info.size());
+      header = TextSchemaReader.csvHeader(text.text(), bigger.length >= info.size());
       if (header.needMore()) {
         header = new TextSchemaReader.Result(null, false, Problem.format("HeaderTooLong", "the CSV header is longer than " + MAX_HEADER + " bytes"));
       }
     }
     apply(header, result);
+    notUtf8(text, "", result);
     if (declared.isPresent() && declared.get() == DataFormat.PARQUET) {
       result.problem(Problem.format("FormatMismatch", "the name says Parquet, but the object is text (no PAR1 magic): name it .csv if it is CSV"));
     } else {

@@ -105,7 +105,7 @@ public final class DeltaLogReader {
       if (a.has("add")) {
         String path = a.get("add").path("path").asText();
         charge(path);
-        files.put(path, numRecords(a.get("add").path("stats")));
+        files.put(path, rows(a.get("add")));
         removed.remove(path);
       }
       if (a.has("remove")) {
@@ -170,21 +170,35 @@ public final class DeltaLogReader {
     }
 
     long checkpointFiles = 0;
-    boolean rowsKnown = checkpoint == null;
+    Rows rows = new Rows();
     JsonNode metaData = replay.metaData;
     JsonNode protocol = replay.protocol;
     if (checkpoint != null) {
-      CheckpointState state = readCheckpoint(store, log, checkpoint, listed.sizes, metaData == null || protocol == null, result, limits);
+      Set<String> shadowed = new java.util.HashSet<>(replay.files.keySet());
+      shadowed.addAll(replay.removed);
+      CheckpointState state = readCheckpoint(store, log, checkpoint, listed.sizes, metaData == null || protocol == null, result, limits, shadowed);
       if (state == null) {
         return;
       }
+      rows = state.rows;
       if (metaData == null) {
         metaData = state.metaData;
       }
       if (protocol == null) {
         protocol = state.protocol;
       }
-      checkpointFiles = Math.max(0, state.adds - replay.removed.size());
+      // Paths touched after the checkpoint replace its entries: exact when their rows were matched by path.
+      checkpointFiles = Math.max(0, state.adds - (rows.pathsMatched ? rows.shadowedAdds : replay.removed.size()));
+    }
+    for (Long r : replay.files.values()) {
+      rows.add(r);
+    }
+
+    if (protocol == null) {
+      result.problem(Problem.format("MissingProtocol", "the log of " + store.describe(table) + " has no protocol action at version " + latest
+          + (checkpoint == null ? " (commits 0 to " + latest + " read)" : " (checkpoint " + checkpoint.version() + " and the commits after it read)")
+          + ": Delta readers refuse a table without one (\"no protocol found\"), as this check does; write the table with a Delta writer, "
+          + "or commit a protocol action (minReaderVersion, minWriterVersion)"));
     }
 
     if (protocol != null) {
@@ -224,8 +238,16 @@ public final class DeltaLogReader {
     int fileCount = (int) Math.min(Integer.MAX_VALUE, replay.files.size() + checkpointFiles);
     result.delta = new Inspection.Delta(latest, fileCount, partitions,
         result.delta == null ? 1 : result.delta.minReaderVersion(), result.delta == null ? List.of() : result.delta.readerFeatures());
-    if (rowsKnown && !replay.files.isEmpty() && replay.files.values().stream().allMatch(r -> r != null)) {
-      result.rows = replay.files.values().stream().mapToLong(Long::longValue).sum();
+    if (rows.unknown != null) {
+      result.rowsNote = "rows not counted: " + rows.unknown;
+    } else if (rows.withStats == 0 && rows.withoutStats > 0) {
+      result.rowsNote = "rows not counted: none of the " + rows.withoutStats + " files carries numRecords statistics";
+    } else {
+      result.rows = rows.sum;
+      if (rows.withoutStats > 0) {
+        result.rowsNote = "partial count: " + rows.withoutStats + " of " + (rows.withStats + rows.withoutStats)
+            + " files carry no numRecords statistics, so their rows are not counted";
+      }
     }
   }
 
@@ -240,6 +262,12 @@ public final class DeltaLogReader {
     Long hinted = lastCheckpoint(store, log);
     Log listed = list(store, log, hinted == null ? null : log + pad(hinted), LATEST_VERSION_KEYS);
     return listed.truncated ? -1 : listed.latest();
+  }
+
+  /** The rows of an add action: its stats' numRecords less its deletion vector's cardinality, or null without stats. */
+  private static Long rows(JsonNode add) {
+    Long n = numRecords(add.path("stats"));
+    return n == null ? null : n - add.path("deletionVector").path("cardinality").asLong(0);
   }
 
   private static Long numRecords(JsonNode stats) {
@@ -369,11 +397,38 @@ public final class DeltaLogReader {
     JsonNode metaData;
     JsonNode protocol;
     long adds;
+    /** Paths added or removed after the checkpoint: their checkpoint rows no longer count. */
+    Set<String> shadowed = Set.of();
+    final Rows rows = new Rows();
+    /** Bytes of statistics columns read so far, bounded so counting rows never takes the budget the schema needs. */
+    long statsBytes;
+  }
+
+  /** The table's row count as it is summed: from numRecords statistics, with what is missing. */
+  private static final class Rows {
+    long sum;
+    long withStats;
+    long withoutStats;
+    /** Why the rows cannot be counted at all (null: they can). */
+    String unknown;
+    /** Whether every checkpoint add was matched by path against the paths touched after it. */
+    boolean pathsMatched = true;
+    long shadowedAdds;
+
+    void add(Long rows) {
+      if (rows == null) {
+        withoutStats++;
+      } else {
+        sum += rows;
+        withStats++;
+      }
+    }
   }
 
   private static CheckpointState readCheckpoint(ObjectStore store, String log, Checkpoint checkpoint, Map<String, Long> sizes, boolean needMetadata,
-      Inspection result, InspectionLimits limits) {
+      Inspection result, InspectionLimits limits, Set<String> shadowed) {
     CheckpointState state = new CheckpointState();
+    state.shadowed = shadowed;
     List<String> parquetParts = new ArrayList<>();
     if (checkpoint.v2Json()) {
       String key = checkpoint.keys().get(0);
@@ -386,6 +441,11 @@ public final class DeltaLogReader {
         }
         if (a.has("add")) {
           state.adds++;
+          if (shadowed.contains(a.get("add").path("path").asText())) {
+            state.rows.shadowedAdds++;
+          } else {
+            state.rows.add(rows(a.get("add")));
+          }
         }
         if (a.has("sidecar")) {
           parquetParts.add(log + "_sidecars/" + a.get("sidecar").path("path").asText());
@@ -407,6 +467,10 @@ public final class DeltaLogReader {
         return null;
       } catch (ReadBudgetExceeded e) {
         result.problem(Problem.format(ReadBudgetExceeded.REASON, "checkpoint " + store.describe(part) + ": " + e.getMessage()));
+        return null;
+      } catch (ParquetColumnReader.UnsupportedCodec e) {
+        result.problem(Problem.format("UnsupportedCodec", "checkpoint " + store.describe(part) + " has " + e.getMessage()
+            + ": rewrite the checkpoint with Snappy or zstd (Spark and delta-rs default to Snappy)"));
         return null;
       } catch (IOException e) {
         result.problem(Problem.format("CorruptCheckpoint", "checkpoint " + store.describe(part) + " cannot be read: " + e.getMessage()));
@@ -431,6 +495,7 @@ public final class DeltaLogReader {
     long size = tail.length < ParquetFooterReader.SUFFIX ? tail.length : store.head(key).size();
     FileMetaData footer = ParquetFooterReader.read(store, key, tail, size, limits).metadata();
     ParquetColumnReader.Leaf addPath = ParquetColumnReader.leaf(footer, List.of("add", "path"), null);
+    long addsBefore = state.adds;
     if (addPath != null) {
       for (ColumnMetaData chunk : ParquetColumnReader.chunks(footer, addPath)) {
         if (chunk.isSetStatistics() && chunk.getStatistics().isSetNull_count()) {
@@ -440,9 +505,15 @@ public final class DeltaLogReader {
         }
       }
     }
-    if (!needMetadata) {
-      return;
+    if (needMetadata) {
+      readMetadataColumns(store, key, size, footer, state, limits);
     }
+    countRows(store, key, size, footer, state, state.adds - addsBefore, limits);
+  }
+
+  /** The metaData and protocol of a checkpoint part: one ranged read of their column chunks per row group. */
+  private static void readMetadataColumns(ObjectStore store, String key, long size, FileMetaData footer, CheckpointState state,
+      InspectionLimits limits) throws IOException {
     ParquetColumnReader.Leaf schema = ParquetColumnReader.leaf(footer, List.of("metaData", "schemaString"), null);
     ParquetColumnReader.Leaf metaId = ParquetColumnReader.leaf(footer, List.of("metaData", "id"), null);
     ParquetColumnReader.Leaf partitions = ParquetColumnReader.leaf(footer, List.of("metaData", "partitionColumns"), null);
@@ -509,6 +580,125 @@ public final class DeltaLogReader {
         } else if (v != null) {
           throw new IOException("protocol.minReaderVersion is not an integer column");
         }
+      }
+    }
+  }
+
+  /**
+   * Adds this part's rows to {@code state.rows}: per add action, {@code stats_parsed.numRecords}
+   * (or the {@code numRecords} of the {@code stats} JSON) less {@code deletionVector.cardinality};
+   * adds whose path was touched after the checkpoint are left out (and counted, which makes the
+   * file count exact). One ranged read of those column chunks per row group, within a quarter of
+   * one read's cap over all parts: a count is never worth the budget the schema needs. A codec this
+   * reader lacks, or statistics too large to read, leave the rows unknown (said why), not the table
+   * unusable.
+   */
+  private static void countRows(ObjectStore store, String key, long size, FileMetaData footer, CheckpointState state, long partAdds,
+      InspectionLimits limits) throws IOException {
+    Rows rows = state.rows;
+    ParquetColumnReader.Leaf path = ParquetColumnReader.leaf(footer, List.of("add", "path"), null);
+    if (path == null || rows.unknown != null) {
+      return;
+    }
+    ParquetColumnReader.Leaf parsed = ParquetColumnReader.leaf(footer, List.of("add", "stats_parsed", "numRecords"), null);
+    ParquetColumnReader.Leaf numbers = parsed != null ? parsed : ParquetColumnReader.leaf(footer, List.of("add", "stats"), null);
+    ParquetColumnReader.Leaf cardinality = ParquetColumnReader.leaf(footer, List.of("add", "deletionVector", "cardinality"), null);
+    if (numbers == null) {
+      // No statistics column at all: no add of this part has stats (and none was matched by path).
+      rows.withoutStats += partAdds;
+      rows.pathsMatched &= state.shadowed.isEmpty();
+      return;
+    }
+    int addLevel = ParquetColumnReader.definitionLevel(footer, List.of("add"));
+    List<ParquetColumnReader.Leaf> wanted = new ArrayList<>();
+    if (!state.shadowed.isEmpty()) {
+      wanted.add(path);
+    }
+    wanted.add(numbers);
+    if (cardinality != null) {
+      wanted.add(cardinality);
+    }
+    for (int rg = 0; rg < footer.getRow_groupsSize(); rg++) {
+      long start = Long.MAX_VALUE;
+      long end = 0;
+      Map<ParquetColumnReader.Leaf, ColumnMetaData> chunks = new LinkedHashMap<>();
+      for (ParquetColumnReader.Leaf l : wanted) {
+        List<ColumnMetaData> leafChunks = ParquetColumnReader.chunks(footer, l);
+        if (leafChunks.size() != footer.getRow_groupsSize()) {
+          throw new IOException("column " + String.join(".", l.path()) + " has " + leafChunks.size() + " chunks for "
+              + footer.getRow_groupsSize() + " row groups");
+        }
+        ColumnMetaData c = leafChunks.get(rg);
+        checkExtent(c, size);
+        chunks.put(l, c);
+        start = Math.min(start, ParquetColumnReader.start(c));
+        end = Math.max(end, ParquetColumnReader.start(c) + c.getTotal_compressed_size());
+      }
+      Map<ParquetColumnReader.Leaf, byte[]> bytes = new HashMap<>();
+      if (!chunks.isEmpty()) {
+        state.statsBytes += end - start;
+        if (state.statsBytes > limits.maxSingleRead() / 4) {
+          rows.unknown = "the checkpoint's add statistics take more than " + InspectionLimits.mib(limits.maxSingleRead() / 4)
+              + ", the share of one check's reads a row count may take (derived from the operator's heap)";
+          rows.pathsMatched = false;
+          return;
+        }
+        byte[] span = store.read(key, start, (int) (end - start));
+        for (Map.Entry<ParquetColumnReader.Leaf, ColumnMetaData> e : chunks.entrySet()) {
+          int from = (int) (ParquetColumnReader.start(e.getValue()) - start);
+          int length = (int) e.getValue().getTotal_compressed_size();
+          if (from < 0 || from + length > span.length) {
+            throw new IOException("a column chunk lies outside the object");
+          }
+          bytes.put(e.getKey(), java.util.Arrays.copyOfRange(span, from, from + length));
+        }
+      }
+      // Row k of the adds in this row group: which were shadowed, then what each of the others holds.
+      Set<Long> skipped = new java.util.HashSet<>();
+      long[] k = {0};
+      try {
+        if (bytes.containsKey(path)) {
+          ParquetColumnReader.rows(bytes.get(path), chunks.get(path), path, limits, (def, value) -> {
+            if (def >= addLevel) {
+              if (value != null && state.shadowed.contains(value.toString())) {
+                skipped.add(k[0]);
+                rows.shadowedAdds++;
+              }
+              k[0]++;
+            }
+          });
+        }
+        k[0] = 0;
+        long[] cardinalities = {0};
+        ParquetColumnReader.rows(bytes.get(numbers), chunks.get(numbers), numbers, limits, (def, value) -> {
+          if (def >= addLevel) {
+            if (!skipped.contains(k[0])) {
+              rows.add(value instanceof Number n ? Long.valueOf(n.longValue())
+                  : value == null ? null : numRecords(JSON.getNodeFactory().textNode(value.toString())));
+            }
+            k[0]++;
+          }
+        });
+        if (cardinality != null) {
+          k[0] = 0;
+          ParquetColumnReader.rows(bytes.get(cardinality), chunks.get(cardinality), cardinality, limits, (def, value) -> {
+            if (def >= addLevel) {
+              if (!skipped.contains(k[0]) && value instanceof Number n) {
+                cardinalities[0] += n.longValue();
+              }
+              k[0]++;
+            }
+          });
+          rows.sum -= cardinalities[0];
+        }
+      } catch (ParquetColumnReader.UnsupportedCodec e) {
+        rows.unknown = "the checkpoint's add statistics are in " + e.getMessage();
+        rows.pathsMatched = false;
+        return;
+      } catch (ReadBudgetExceeded e) {
+        rows.unknown = e.getMessage();
+        rows.pathsMatched = false;
+        return;
       }
     }
   }

@@ -15,6 +15,8 @@ public final class Inspection {
   DataFormat format;
   List<String> columns;
   Long rows;
+  /** Why {@link #rows} is partial or missing where the format could have recorded it; null when it is whole. */
+  String rowsNote;
   Delta delta;
   Long sizeBytes;
   String etag;
@@ -34,6 +36,14 @@ public final class Inspection {
 
   public Long rows() {
     return rows;
+  }
+
+  /**
+   * Why the row count is partial (some Delta files carry no numRecords statistics: {@link #rows()}
+   * then counts the others) or missing (the statistics could not be read); null when it is whole.
+   */
+  public String rowsNote() {
+    return rowsNote;
   }
 
   public Delta delta() {

@@ -4,10 +4,12 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.io.JsonEOFException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -21,6 +23,10 @@ import java.util.zip.GZIPInputStream;
  * first JSON Lines records, or of the first records of one JSON array. Gzip is buffered whole
  * before it is inflated (the JDK's GZIPInputStream stops after the first member on a live
  * stream), and inflation stops at a bounded size.
+ *
+ * <p>The platforms read text as UTF-8 (pandas' default), so text that is not is found here
+ * ({@link #notUtf8}): the first invalid byte, or the NUL bytes of UTF-16 without a byte-order mark,
+ * with the encoding it most likely is, so the columns can still be shown decoded as that.
  */
 public final class TextSchemaReader {
   static final int MAX_INFLATED = 4 * 1024 * 1024;
@@ -45,6 +51,100 @@ public final class TextSchemaReader {
     static Result failed(Problem p) {
       return new Result(null, false, p);
     }
+  }
+
+  /**
+   * Text that is not UTF-8: where the first byte that breaks UTF-8 is, and the encoding the bytes
+   * most likely are (which the caller decodes them as, to show the columns).
+   */
+  public record NotUtf8(long offset, int badByte, String encoding, Charset charset) {}
+
+  /** Text decoded, and what was not UTF-8 about its bytes (null when they are UTF-8, or UTF-16 with a BOM). */
+  public record Decoded(String text, NotUtf8 notUtf8) {}
+
+  /** Decodes as {@link #decode} does, but says when the bytes are not UTF-8 and decodes them as what they likely are. */
+  static Decoded decodeChecked(byte[] b, boolean complete) {
+    NotUtf8 bad = notUtf8(b, complete);
+    if (bad == null) {
+      return new Decoded(decode(b), null);
+    }
+    int length = bad.charset().equals(StandardCharsets.UTF_16LE) || bad.charset().equals(StandardCharsets.UTF_16BE) ? b.length & ~1 : b.length;
+    return new Decoded(new String(b, 0, length, bad.charset()), bad);
+  }
+
+  /**
+   * Whether the bytes are not UTF-8: BOM-less UTF-16 (a zero in every other byte of ASCII text), or
+   * the first byte sequence UTF-8 forbids (a stray continuation byte, a lead byte without its
+   * continuations, an overlong form, a surrogate, beyond U+10FFFF). A sequence cut by the end of
+   * the bytes is not counted when more of the object follows ({@code complete} false). A BOM'd text
+   * is what its BOM says.
+   */
+  static NotUtf8 notUtf8(byte[] b, boolean complete) {
+    if (b.length >= 3 && (b[0] & 0xff) == 0xEF && (b[1] & 0xff) == 0xBB && (b[2] & 0xff) == 0xBF
+        || b.length >= 2 && ((b[0] & 0xff) == 0xFF && (b[1] & 0xff) == 0xFE || (b[0] & 0xff) == 0xFE && (b[1] & 0xff) == 0xFF)) {
+      return null;
+    }
+    if (b.length >= 4 && b[0] != 0 && b[1] == 0 && b[2] != 0 && b[3] == 0) {
+      return new NotUtf8(1, 0, "UTF-16LE (without a byte-order mark)", StandardCharsets.UTF_16LE);
+    }
+    if (b.length >= 4 && b[0] == 0 && b[1] != 0 && b[2] == 0 && b[3] != 0) {
+      return new NotUtf8(0, 0, "UTF-16BE (without a byte-order mark)", StandardCharsets.UTF_16BE);
+    }
+    int i = 0;
+    while (i < b.length) {
+      int c = b[i] & 0xff;
+      int need;
+      int min;
+      if (c < 0x80) {
+        i++;
+        continue;
+      } else if (c >= 0xC2 && c <= 0xDF) {
+        need = 1;
+        min = 0x80;
+      } else if (c >= 0xE0 && c <= 0xEF) {
+        need = 2;
+        min = 0x800;
+      } else if (c >= 0xF0 && c <= 0xF4) {
+        need = 3;
+        min = 0x10000;
+      } else {
+        return singleByte(b, i);
+      }
+      int cp = c & (0x3F >> need);
+      for (int k = 1; k <= need; k++) {
+        if (i + k >= b.length) {
+          return complete ? singleByte(b, i) : null;
+        }
+        int cc = b[i + k] & 0xff;
+        if ((cc & 0xC0) != 0x80) {
+          return singleByte(b, i);
+        }
+        cp = cp << 6 | cc & 0x3F;
+      }
+      if (cp < min || cp > 0x10FFFF || cp >= 0xD800 && cp <= 0xDFFF) {
+        return singleByte(b, i);
+      }
+      i += need + 1;
+    }
+    return null;
+  }
+
+  /** Invalid UTF-8 at {@code at}: windows-1252 when bytes 0x80-0x9F (its curly quotes, dashes, euro) appear, else ISO-8859-1. */
+  private static NotUtf8 singleByte(byte[] b, int at) {
+    for (byte x : b) {
+      int v = x & 0xff;
+      if (v >= 0x80 && v <= 0x9F && v != 0x81 && v != 0x8D && v != 0x8F && v != 0x90 && v != 0x9D) {
+        return new NotUtf8(at, b[at] & 0xff, "windows-1252", Charset.forName("windows-1252"));
+      }
+    }
+    return new NotUtf8(at, b[at] & 0xff, "ISO-8859-1 (Latin-1)", StandardCharsets.ISO_8859_1);
+  }
+
+  /** A name fit to show: control characters removed, at most {@code max} characters. */
+  static String printable(String name, int max) {
+    StringBuilder out = new StringBuilder();
+    name.codePoints().filter(cp -> !Character.isISOControl(cp) && Character.getType(cp) != Character.FORMAT).forEach(out::appendCodePoint);
+    return out.length() <= max ? out.toString() : out.substring(0, max) + "...";
   }
 
   /** What the first bytes are. */
@@ -99,19 +199,24 @@ public final class TextSchemaReader {
     return new String(b, StandardCharsets.UTF_8);
   }
 
+  /** Inflated bytes, and whether the gzip stream ended where it says it does (its last member's trailer read). */
+  record Inflated(byte[] bytes, boolean ended) {}
+
   /** Inflated bytes of a gzip prefix: as many as the prefix holds, at most {@link #MAX_INFLATED}. */
-  static byte[] gunzip(byte[] prefix) throws IOException {
+  static Inflated gunzip(byte[] prefix) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
+    boolean ended = false;
     try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(prefix), 8192)) {
       byte[] buf = new byte[8192];
-      int n;
+      int n = 0;
       while (out.size() < MAX_INFLATED && (n = in.read(buf)) > 0) {
         out.write(buf, 0, Math.min(n, MAX_INFLATED - out.size()));
       }
+      ended = n < 0;
     } catch (EOFException truncated) {
       // The prefix ends inside the stream: what was inflated so far is what we read.
     }
-    return out.toByteArray();
+    return new Inflated(out.toByteArray(), ended);
   }
 
   /**
@@ -247,6 +352,10 @@ public final class TextSchemaReader {
         continue;
       }
       List<String> lineKeys = objectKeys(line);
+      if (lineKeys == null && nl < 0 && cutShort(line)) {
+        return Result.failed(Problem.format("TruncatedRecord", "the data ends inside record " + (records + 1) + ": its last line ("
+            + line.length() + " characters, no line end) is a JSON object cut short, so the object looks cut: upload or compress it again in full"));
+      }
       if (lineKeys == null) {
         if (records == 0) {
           String trimmed = line.strip();
@@ -275,6 +384,35 @@ public final class TextSchemaReader {
       }
     }
     return -1;
+  }
+
+  /** Whether the text is the start of a JSON object that ends before the object closes (not a syntax error). */
+  static boolean cutShort(String text) {
+    try (JsonParser p = JSON.createParser(text)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return false;
+      }
+      int depth = 1;
+      while (depth > 0) {
+        JsonToken t = p.nextToken();
+        if (t == null) {
+          return true;
+        }
+        if (t.isStructStart()) {
+          depth++;
+        } else if (t.isStructEnd()) {
+          depth--;
+        }
+      }
+      return false;
+    } catch (JsonEOFException e) {
+      return true;
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      // "[1,2," then the end: Jackson says "expected a value", at the very end of the text.
+      return e.getLocation() != null && e.getLocation().getCharOffset() >= text.length();
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
   }
 
   /** Top-level keys of one JSON object, or null when the text is not exactly one object. */

@@ -113,7 +113,7 @@ class DatasetInspectorTest {
     /** The truth, by replaying every JSON commit: independent of checkpoints. */
     private Map<String, Object> replay(Path table) throws IOException {
       ObjectMapper json = new ObjectMapper();
-      Set<String> files = new HashSet<>();
+      Map<String, Long> files = new java.util.HashMap<>();
       JsonNode meta = null;
       long version = -1;
       try (Stream<Path> s = Files.list(table.resolve("_delta_log"))) {
@@ -125,7 +125,8 @@ class DatasetInspectorTest {
             }
             JsonNode a = json.readTree(line);
             if (a.has("add")) {
-              files.add(a.get("add").get("path").asText());
+              JsonNode stats = a.get("add").has("stats") ? json.readTree(a.get("add").get("stats").asText()) : null;
+              files.put(a.get("add").get("path").asText(), stats != null && stats.has("numRecords") ? stats.get("numRecords").asLong() : -1L);
             }
             if (a.has("remove")) {
               files.remove(a.get("remove").get("path").asText());
@@ -140,7 +141,9 @@ class DatasetInspectorTest {
       json.readTree(meta.get("schemaString").asText()).get("fields").forEach(f -> columns.add(f.get("name").asText()));
       List<String> partitions = new ArrayList<>();
       meta.get("partitionColumns").forEach(p -> partitions.add(p.asText()));
-      return Map.of("version", version, "files", files.size(), "columns", columns, "partitions", partitions);
+      long rows = files.values().stream().filter(r -> r >= 0).mapToLong(Long::longValue).sum();
+      boolean partial = files.values().stream().anyMatch(r -> r < 0);
+      return Map.of("version", version, "files", files.size(), "columns", columns, "partitions", partitions, "rows", rows, "partial", partial);
     }
 
     @ParameterizedTest
@@ -158,6 +161,17 @@ class DatasetInspectorTest {
       assertThat(i.delta().files()).isEqualTo(truth.get("files"));
       assertThat(i.columns()).isEqualTo(truth.get("columns"));
       assertThat(i.delta().partitionColumns()).isEqualTo(truth.get("partitions"));
+      // Rows from the checkpoint's add statistics and the commits after it, as a replay of every commit counts them.
+      if ((Boolean) truth.get("partial") && (Long) truth.get("rows") == 0) {
+        assertThat(i.rows()).isNull();
+        assertThat(i.rowsNote()).startsWith("rows not counted: none of the");
+      } else if ((Boolean) truth.get("partial")) {
+        assertThat(i.rows()).isEqualTo(truth.get("rows"));
+        assertThat(i.rowsNote()).contains("partial count").contains("no numRecords statistics");
+      } else {
+        assertThat(i.rows()).isEqualTo(truth.get("rows"));
+        assertThat(i.rowsNote()).isNull();
+      }
     }
 
     @Test

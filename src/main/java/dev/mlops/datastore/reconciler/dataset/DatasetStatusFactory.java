@@ -156,7 +156,7 @@ public final class DatasetStatusFactory {
 
   private static String describeFormat(Inspection i) {
     String format = i.format() == null ? "unknown format" : i.format().name();
-    String rows = i.rows() == null ? "" : ", " + i.rows() + " rows";
+    String rows = (i.rows() == null ? "" : ", " + i.rows() + " rows") + (i.rowsNote() == null ? "" : " (" + i.rowsNote() + ")");
     String delta = i.delta() == null ? "" : ", version " + i.delta().version() + ", " + i.delta().files() + " files";
     return format + " with " + i.columns().size() + " columns" + rows + delta;
   }
