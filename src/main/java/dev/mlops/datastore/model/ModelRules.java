@@ -13,6 +13,14 @@ public enum ModelRules {
     this.platform = platform;
   }
 
+  /**
+   * The rules for a path when no platform chooses: a Python file other than DataRobot's
+   * custom.py is Robust Intelligence's model file; anything else is a DataRobot folder.
+   */
+  public static ModelRules forPath(String key) {
+    return key.endsWith(".py") && !key.endsWith("/custom.py") && !key.equals("custom.py") ? ROBUST_INTELLIGENCE : DATAROBOT;
+  }
+
   /** The platform's name as the API spells it. */
   public String platform() {
     return platform;
