@@ -248,6 +248,10 @@ final class InspectCommand {
       } else if (Files.isRegularFile(p)) {
         store = new LocalObjectStore(p.toAbsolutePath().getParent());
         key = p.getFileName().toString();
+      } else if (p.getFileName() != null && p.toAbsolutePath().getParent() != null && Files.isDirectory(p.toAbsolutePath().getParent())) {
+        // A missing file in a folder that exists: the check says so, with the files beside it.
+        store = new LocalObjectStore(p.toAbsolutePath().getParent());
+        key = p.getFileName().toString();
       } else {
         return usage(err, "'" + path + "' does not exist");
       }

@@ -38,9 +38,16 @@ final class PythonSource {
     Charset charset = StandardCharsets.UTF_8;
     String declared = declaredEncoding(bytes, start, length);
     if (declared != null) {
+      String java = declared.replace('_', '-');
+      java = switch (java) {
+        case "latin-1", "latin1", "l1", "iso-8859-1", "iso8859-1", "8859", "cp819" -> "ISO-8859-1";
+        case "cp1252" -> "windows-1252";
+        case "ascii", "us-ascii", "646" -> "US-ASCII";
+        default -> java;
+      };
       try {
-        if (Charset.isSupported(declared)) {
-          charset = Charset.forName(declared);
+        if (Charset.isSupported(java)) {
+          charset = Charset.forName(java);
         }
       } catch (IllegalCharsetNameException e) {
         // Python refuses an unknown encoding too; reading it as UTF-8 finds what can be found.
