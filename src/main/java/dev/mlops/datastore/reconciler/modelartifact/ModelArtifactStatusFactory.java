@@ -157,7 +157,9 @@ public final class ModelArtifactStatusFactory {
 
   private static String describe(ModelInspection i) {
     String size = i.sizeBytes() == null ? "" : " (" + i.sizeBytes() + " bytes)";
-    String beside = i.siblings().isEmpty() ? "" : "; " + i.siblings().size() + (i.siblingsTruncated() ? "+" : "") + " other objects beside it";
+    int n = i.siblings().size();
+    String beside = n == 0 ? "" : "; " + n + (i.siblingsTruncated() ? "+" : "") + (n == 1 && !i.siblingsTruncated() ? " other object" : " other objects")
+        + " beside it";
     if (i.rules() == ModelRules.ROBUST_INTELLIGENCE) {
       String predict = i.functions().stream().filter(f -> f.equals("predict_dict") || f.equals("predict_df")).findFirst()
           .orElse("predict_dict or predict_df");
