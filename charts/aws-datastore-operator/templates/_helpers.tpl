@@ -31,13 +31,13 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- define "ado.rules.resources" -}}
 # Read the custom resources; patch AwsIntegrations to add and remove the finalizer.
 - apiGroups: ["datastore.mlops.dev"]
-  resources: ["awsintegrations", "datasets"]
+  resources: ["awsintegrations", "datasets", "modelartifacts"]
   verbs: ["get", "list", "watch"]
 - apiGroups: ["datastore.mlops.dev"]
   resources: ["awsintegrations"]
   verbs: ["patch", "update"]
 - apiGroups: ["datastore.mlops.dev"]
-  resources: ["awsintegrations/status", "datasets/status"]
+  resources: ["awsintegrations/status", "datasets/status", "modelartifacts/status"]
   verbs: ["get", "patch", "update"]
 - apiGroups: ["datastore.mlops.dev"]
   resources: ["awsintegrations/finalizers"]

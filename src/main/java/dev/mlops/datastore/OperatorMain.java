@@ -23,6 +23,9 @@ import dev.mlops.datastore.reconciler.awsintegration.TrustChecker;
 import dev.mlops.datastore.reconciler.awsintegration.ServiceAccountPatcher;
 import dev.mlops.datastore.reconciler.dataset.DatasetReconciler;
 import dev.mlops.datastore.reconciler.dataset.DatasetStatusFactory;
+import dev.mlops.datastore.model.ModelInspector;
+import dev.mlops.datastore.reconciler.modelartifact.ModelArtifactReconciler;
+import dev.mlops.datastore.reconciler.modelartifact.ModelArtifactStatusFactory;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -123,6 +126,10 @@ public final class OperatorMain {
     operator.register(
         new DatasetReconciler(new DatasetStatusFactory(clock), events, new IntegrationCredentials(client, aws, sessions, clock), clock,
             schedule, backoff, new DatasetInspector(InspectionLimits.forThisJvm())),
+        controller(config));
+    operator.register(
+        new ModelArtifactReconciler(new ModelArtifactStatusFactory(clock), events, new IntegrationCredentials(client, aws, sessions, clock), clock,
+            schedule, backoff, new ModelInspector(InspectionLimits.forThisJvm())),
         controller(config));
     return operator;
   }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mlops.datastore.api.v1alpha1.AwsIntegration;
 import dev.mlops.datastore.api.v1alpha1.Dataset;
+import dev.mlops.datastore.api.v1alpha1.ModelArtifact;
 import dev.mlops.datastore.reconciler.Conditions;
 import dev.mlops.datastore.testing.MockCluster;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -30,7 +31,7 @@ class ExamplesIT {
   @Test
   void shouldApplyEveryExampleAndGiveEachCustomResourceAStatus() throws IOException {
     List<HasMetadata> objects = examples();
-    assertThat(objects).extracting(HasMetadata::getKind).contains("AwsIntegration", "Dataset");
+    assertThat(objects).extracting(HasMetadata::getKind).contains("AwsIntegration", "Dataset", "ModelArtifact");
 
     try (MockCluster cluster = new MockCluster().startOperator(Clock.systemUTC())) {
       var client = cluster.client();
@@ -39,7 +40,7 @@ class ExamplesIT {
         client.resource(object).inNamespace(NS).create();
       }
       for (HasMetadata object : objects) {
-        if (object instanceof AwsIntegration || object instanceof Dataset) {
+        if (object instanceof AwsIntegration || object instanceof Dataset || object instanceof ModelArtifact) {
           await()
               .atMost(Duration.ofSeconds(20))
               .untilAsserted(
@@ -59,7 +60,8 @@ class ExamplesIT {
     for (Path file : files()) {
       for (JsonNode raw : rawDocuments(file)) {
         String kind = raw.path("kind").asText();
-        Class<?> type = kind.equals("AwsIntegration") ? AwsIntegration.class : kind.equals("Dataset") ? Dataset.class : null;
+        Class<?> type = kind.equals("AwsIntegration") ? AwsIntegration.class : kind.equals("Dataset") ? Dataset.class
+            : kind.equals("ModelArtifact") ? ModelArtifact.class : null;
         if (type == null) {
           continue;
         }

@@ -7,22 +7,22 @@ package dev.mlops.datastore.dataset;
  * be, or one that would take the bytes read past the budget, before the request is sent. One
  * instance per inspection; not shared between threads.
  */
-final class BudgetedObjectStore implements ObjectStore {
+public final class BudgetedObjectStore implements ObjectStore {
   private final ObjectStore delegate;
   private final InspectionLimits limits;
   private int requests;
   private long bytes;
 
-  BudgetedObjectStore(ObjectStore delegate, InspectionLimits limits) {
+  public BudgetedObjectStore(ObjectStore delegate, InspectionLimits limits) {
     this.delegate = delegate;
     this.limits = limits;
   }
 
-  int requests() {
+  public int requests() {
     return requests;
   }
 
-  long bytesRead() {
+  public long bytesRead() {
     return bytes;
   }
 

@@ -7,6 +7,8 @@ import dev.mlops.datastore.reconciler.awsintegration.AwsIntegrationStatusFactory
 import dev.mlops.datastore.reconciler.awsintegration.LiveChecker;
 import dev.mlops.datastore.reconciler.awsintegration.TrustChecker;
 import dev.mlops.datastore.reconciler.dataset.DatasetStatusFactory;
+import dev.mlops.datastore.model.ModelProblem;
+import dev.mlops.datastore.reconciler.modelartifact.ModelArtifactStatusFactory;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -34,7 +36,7 @@ class ReasonsDocumentedTest {
   void shouldDocumentEveryReasonConstant() throws IOException {
     Set<String> reasons = new TreeSet<>();
     for (Class<?> type : new Class<?>[] {Failure.class, AwsIntegrationStatusFactory.class, DatasetStatusFactory.class, LiveChecker.class,
-        TrustChecker.class}) {
+        TrustChecker.class, ModelArtifactStatusFactory.class, ModelProblem.class}) {
       reasons.addAll(constants(type));
     }
     assertThat(reasons).contains("InvalidSpec", "InternalError", "AwsThrottled", "IntegrationNotFound");
