@@ -42,6 +42,12 @@ public class AwsIntegrationStatus {
   @JsonPropertyDescription("A digest of what the last check depended on besides the spec: the Secret's version and which service accounts existed. When it no longer matches, the operator checks again before the interval ends.")
   private String checkedInputs;
 
+  @JsonPropertyDescription("The last value of the annotation datastore.mlops.dev/requested-at that a full check handled (values over 256 characters as their sha256 digest). Set the annotation to a new value to check at once, and wait until this field shows it.")
+  private String lastHandledRequestedAt;
+
+  @JsonPropertyDescription("What the operator suggests for the role's trust policy.")
+  private TrustStatus trust;
+
   public Long getObservedGeneration() {
     return observedGeneration;
   }
@@ -112,5 +118,21 @@ public class AwsIntegrationStatus {
 
   public void setCheckedInputs(String checkedInputs) {
     this.checkedInputs = checkedInputs;
+  }
+
+  public String getLastHandledRequestedAt() {
+    return lastHandledRequestedAt;
+  }
+
+  public void setLastHandledRequestedAt(String lastHandledRequestedAt) {
+    this.lastHandledRequestedAt = lastHandledRequestedAt;
+  }
+
+  public TrustStatus getTrust() {
+    return trust;
+  }
+
+  public void setTrust(TrustStatus trust) {
+    this.trust = trust;
   }
 }

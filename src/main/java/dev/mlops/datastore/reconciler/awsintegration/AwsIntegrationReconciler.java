@@ -5,6 +5,7 @@ import dev.mlops.datastore.api.v1alpha1.AwsIntegration;
 import dev.mlops.datastore.api.v1alpha1.AwsIntegrationStatus;
 import dev.mlops.datastore.api.v1alpha1.IrsaAuth;
 import dev.mlops.datastore.api.v1alpha1.ServiceAccountStatus;
+import dev.mlops.datastore.reconciler.CheckRequests;
 import dev.mlops.datastore.reconciler.CheckSchedule;
 import dev.mlops.datastore.reconciler.Conditions;
 import dev.mlops.datastore.reconciler.ErrorBackoff;
@@ -16,6 +17,7 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -51,7 +53,10 @@ import org.slf4j.LoggerFactory;
  * whether the integration holds. Service accounts are watched through an informer, so one created
  * after its integration is annotated at once; the finalizer takes back exactly what was written.
  */
-@ControllerConfiguration(name = AwsIntegrationReconciler.NAME)
+@ControllerConfiguration(
+    name = AwsIntegrationReconciler.NAME,
+    generationAwareEventProcessing = false,
+    informer = @Informer(onUpdateFilter = CheckRequests.UpdateFilter.class))
 public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cleaner<AwsIntegration> {
   public static final String NAME = "awsintegration";
   private static final Logger log = LoggerFactory.getLogger(AwsIntegrationReconciler.class);
@@ -134,12 +139,16 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
         // is read from AWS and nothing is written before it is due.
         return UpdateControl.<AwsIntegration>noUpdate().rescheduleAfter(notYet.get());
       }
+      // "Check now": what IAM said recently is not trusted for a check the user asked for.
+      boolean requested = CheckRequests.pending(ai, ai.getStatus() == null ? null : ai.getStatus().getLastHandledRequestedAt());
       doing[0] = "checking the trust policy";
-      TrustChecker.Outcome trusted = irsa == null ? null : trust.check(ai, wanted, interval);
+      TrustChecker.Outcome trusted = irsa == null ? null : trust.check(ai, wanted, interval, requested);
       doing[0] = "proving the credentials live";
       LiveChecker.Outcome proven = live.check(ai, wanted, lookup);
       AwsIntegrationStatus status = statusFactory.build(ai, rows, irsa != null, trusted, proven);
       status.setCheckedInputs(inputs);
+      status.setLastHandledRequestedAt(
+          CheckRequests.handled(ai, ai.getStatus() == null ? null : ai.getStatus().getLastHandledRequestedAt()));
       write(ai, status, context);
       Optional<Duration> next = schedule.dueIn(ai.getMetadata().getUid(), status.getObservedGeneration(),
           ai.getMetadata().getGeneration(), status.getLastCheckTime(), effectiveInterval(status, interval));
@@ -158,12 +167,13 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
   /**
    * Empty when a check is due; otherwise how long until it is. A check is due when the status is
    * for another generation or older than the interval, when an input changed (the Secret, which
-   * service accounts exist), when the annotation rows no longer read as the status says, or while
-   * the last attempt failed.
+   * service accounts exist), when the annotation rows no longer read as the status says, when the
+   * user asked for a check ({@link CheckRequests}), or while the last attempt failed.
    */
   private Optional<Duration> notDue(AwsIntegration ai, Duration interval, String inputs, List<ServiceAccountRow> rows) {
     AwsIntegrationStatus status = ai.getStatus();
     if (status == null || !inputs.equals(status.getCheckedInputs())
+        || CheckRequests.pending(ai, status.getLastHandledRequestedAt())
         || Conditions.find(status.getConditions(), Conditions.RECONCILING).isPresent()
         || Conditions.find(status.getConditions(), Conditions.READY)
             .map(c -> Failure.INTERNAL_ERROR.equals(c.getReason()) || AwsIntegrationStatusFactory.SUSPENDED.equals(c.getReason()))

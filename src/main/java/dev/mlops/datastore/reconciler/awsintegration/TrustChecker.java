@@ -62,11 +62,18 @@ public final class TrustChecker {
   }
 
   public Outcome check(AwsIntegration ai, List<String> serviceAccounts, Duration interval) {
+    return check(ai, serviceAccounts, interval, false);
+  }
+
+  /**
+   * @param fresh read IAM afresh whatever was read recently (a check the user asked for)
+   */
+  public Outcome check(AwsIntegration ai, List<String> serviceAccounts, Duration interval, boolean fresh) {
     String uid = ai.getMetadata().getUid();
     Long generation = ai.getMetadata().getGeneration();
     // A spec this integration was not checked for deserves a fresh look at IAM; retries and
     // reconciles woken by service accounts of the same generation use what IAM said last.
-    boolean refresh = uid == null || !Objects.equals(checkedGenerations.get(uid), generation);
+    boolean refresh = fresh || uid == null || !Objects.equals(checkedGenerations.get(uid), generation);
     IrsaAuth irsa = ai.getSpec().getAuth().getIrsa();
     String audience = irsa.getAudience() == null ? TrustRequest.DEFAULT_AUDIENCE : irsa.getAudience();
     String ns = ai.getMetadata().getNamespace();
