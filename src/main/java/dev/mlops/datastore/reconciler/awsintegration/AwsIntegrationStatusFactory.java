@@ -13,6 +13,8 @@ import dev.mlops.datastore.aws.BucketReport;
 import dev.mlops.datastore.api.v1alpha1.AwsIntegrationStatus;
 import dev.mlops.datastore.api.v1alpha1.Condition;
 import dev.mlops.datastore.api.v1alpha1.ServiceAccountStatus;
+import dev.mlops.datastore.api.v1alpha1.TrustStatus;
+import dev.mlops.datastore.trust.TrustPolicyFix;
 import dev.mlops.datastore.reconciler.Conditions;
 import dev.mlops.datastore.reconciler.Failure;
 import dev.mlops.datastore.reconciler.awsintegration.AnnotationPlanner.Outcome;
@@ -74,6 +76,12 @@ public final class AwsIntegrationStatusFactory {
     if (trust != null) {
       status.setOidcIssuer(trust.oidcIssuer());
       status.setRoleWarnings(trust.roleWarnings().isEmpty() ? null : trust.roleWarnings());
+      if (trust.suggestedPolicy() != null) {
+        TrustStatus fix = new TrustStatus();
+        fix.setSuggestedPolicy(trust.suggestedPolicy());
+        fix.setSuggestedCommand(TrustPolicyFix.command(ai.getSpec().getAuth().getIrsa().getRoleArn(), trust.suggestedPolicy()));
+        status.setTrust(fix);
+      }
       if (trust.checkedAt() != null && trust.checkedAt().isAfter(checked)) {
         checked = trust.checkedAt();
       }
