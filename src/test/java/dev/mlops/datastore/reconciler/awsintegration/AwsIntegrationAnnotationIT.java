@@ -69,7 +69,7 @@ class AwsIntegrationAnnotationIT {
     assertThat(ai.getStatus().getConditions())
         .allSatisfy(c -> assertThat(c.getObservedGeneration()).isEqualTo(1L))
         .extracting(Condition::getType)
-        .containsExactlyInAnyOrder("ServiceAccountsAnnotated", "TrustPolicyValid", "CredentialsVerified", "BucketReachable", "Ready");
+        .containsExactlyInAnyOrder("ServiceAccountsAnnotated", "TrustPolicyValid", "CredentialsVerified", "BucketReachable", "Ready", "PodsCurrent");
   }
 
   @Test
@@ -238,6 +238,7 @@ class AwsIntegrationAnnotationIT {
                         "NoServiceAccountToTest", // CredentialsVerified=Unknown
                         "CredentialsUnavailable", // BucketReachable=Unknown
                         "ServiceAccountNotFound", // Ready=False
+                        "PodsHaveRole", // PodsCurrent=True (no pod lacks the role)
                         "Annotated",
                         "CredentialsVerified",
                         "BucketReachable",
