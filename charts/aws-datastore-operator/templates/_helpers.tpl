@@ -45,10 +45,22 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 
 {{- define "ado.rules.serviceaccounts" -}}
-# Annotate the integrations' service accounts for IRSA (only the annotations it owns).
+# Annotate the integrations' service accounts for IRSA (only the annotations it owns), and read
+# their pods to find those that started before the role (read only: nothing is deleted).
 - apiGroups: [""]
   resources: ["serviceaccounts"]
   verbs: ["get", "list", "watch", "patch"]
+- apiGroups: [""]
+  resources: ["pods"]
+  verbs: ["get", "list", "watch"]
+{{- end -}}
+
+{{- define "ado.rules.restarts" -}}
+# Restart the workloads whose pods lack the role (spec.restartStalePods), as kubectl rollout
+# restart does: a patch of the pod template's annotations. Patch only: no get, no delete.
+- apiGroups: ["apps"]
+  resources: ["deployments", "statefulsets", "daemonsets"]
+  verbs: ["patch"]
 {{- end -}}
 
 {{- define "ado.rules.tokens" -}}

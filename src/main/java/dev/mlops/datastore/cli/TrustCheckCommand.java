@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mlops.datastore.trust.TrustPolicyEvaluator;
+import dev.mlops.datastore.trust.TrustPolicyFix;
 import dev.mlops.datastore.trust.TrustReason;
 import dev.mlops.datastore.trust.TrustRequest;
 import dev.mlops.datastore.trust.TrustVerdict;
@@ -22,12 +23,15 @@ import java.util.List;
 /**
  * {@code trust-check}: evaluates a trust policy file offline for each service account and prints
  * one JSON object per line. Exit 0 when all are allowed, 1 otherwise, 2 on unusable arguments
- * (a policy file over {@link #MAX_POLICY_FILE_BYTES} among them).
+ * (a policy file over {@link #MAX_POLICY_FILE_BYTES} among them). With {@code --fix}, one more line
+ * follows: the policy that admits exactly the given service accounts ({@link TrustPolicyFix},
+ * verified by the same evaluator) and the {@code aws iam update-assume-role-policy} command that
+ * applies it; the exit code still describes the policy as it is.
  */
 final class TrustCheckCommand {
   static final String USAGE =
       "usage: trust-check --policy FILE --issuer URL --role-arn ARN --service-account NAMESPACE:NAME"
-          + " [--service-account ...] [--audience AUD]";
+          + " [--service-account ...] [--audience AUD] [--fix]";
   private static final ObjectMapper JSON = new ObjectMapper();
   /**
    * IAM caps a role's trust policy at 2,048 characters, 8,192 with a raised quota; URL-encoded
@@ -44,11 +48,16 @@ final class TrustCheckCommand {
     String roleArn = null;
     String audience = TrustRequest.DEFAULT_AUDIENCE;
     List<String> serviceAccounts = new ArrayList<>();
+    boolean fix = false;
     for (int i = 0; i < args.size(); i++) {
       String flag = args.get(i);
       if (flag.equals("--help") || flag.equals("-h")) {
         out.println(USAGE);
         return 0;
+      }
+      if (flag.equals("--fix")) {
+        fix = true;
+        continue;
       }
       if (!flag.startsWith("--") || i + 1 >= args.size()) {
         return usage(err, flag.startsWith("--") ? flag + " needs a value" : "unexpected argument '" + flag + "'");
@@ -105,6 +114,9 @@ final class TrustCheckCommand {
       line.put("explanation", verdict.explanation());
       out.println(line);
     }
+    if (fix) {
+      printFix(text, requests, roleArn, out);
+    }
     return allAllowed ? 0 : 1;
   }
 
@@ -127,6 +139,24 @@ final class TrustCheckCommand {
       // Not JSON, or JSON with duplicate keys that the evaluator will report: judged as it is.
     }
     return text;
+  }
+
+  private static void printFix(String text, List<TrustRequest> requests, String roleArn, PrintStream out) {
+    ObjectNode line = JSON.createObjectNode();
+    var fixed = TrustPolicyFix.fix(text, requests);
+    if (fixed.isEmpty()) {
+      line.putNull("suggestedPolicy");
+      line.put("message", "no change to this policy could be verified to admit exactly these service accounts");
+    } else {
+      try {
+        line.set("suggestedPolicy", JSON.readTree(fixed.get()));
+      } catch (IOException e) {
+        throw new IllegalStateException("a verified policy is JSON", e);
+      }
+      line.put("unchanged", fixed.get().equals(text));
+      line.put("command", TrustPolicyFix.command(roleArn, fixed.get()));
+    }
+    out.println(line);
   }
 
   private static int usage(PrintStream err, String problem) {

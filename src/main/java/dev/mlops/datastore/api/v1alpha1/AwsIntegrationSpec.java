@@ -70,6 +70,10 @@ public class AwsIntegrationSpec {
   @Default("false")
   private Boolean suspend;
 
+  @JsonPropertyDescription("When true, the operator restarts the Deployments, StatefulSets and DaemonSets whose pods started before their service account got this integration's role (as kubectl rollout restart does), at most once per annotation change. Bare pods and Jobs are never restarted. The operator's chart must grant the patch (restartStalePods.enabled).")
+  @Default("false")
+  private Boolean restartStalePods;
+
   public Platform getPlatform() {
     return platform;
   }
@@ -148,5 +152,13 @@ public class AwsIntegrationSpec {
 
   public void setSuspend(Boolean suspend) {
     this.suspend = suspend;
+  }
+
+  public Boolean getRestartStalePods() {
+    return restartStalePods;
+  }
+
+  public void setRestartStalePods(Boolean restartStalePods) {
+    this.restartStalePods = restartStalePods;
   }
 }

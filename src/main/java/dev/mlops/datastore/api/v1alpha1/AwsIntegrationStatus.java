@@ -3,6 +3,7 @@ package dev.mlops.datastore.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crdv2.generator.v1.SchemaCustomizer;
+import io.fabric8.generator.annotation.Size;
 import java.util.List;
 
 /**
@@ -41,6 +42,16 @@ public class AwsIntegrationStatus {
 
   @JsonPropertyDescription("A digest of what the last check depended on besides the spec: the Secret's version and which service accounts existed. When it no longer matches, the operator checks again before the interval ends.")
   private String checkedInputs;
+
+  @JsonPropertyDescription("The last value of the annotation datastore.mlops.dev/requested-at that a full check handled (values over 256 characters as their sha256 digest). Set the annotation to a new value to check at once, and wait until this field shows it.")
+  private String lastHandledRequestedAt;
+
+  @JsonPropertyDescription("Workloads restarted because of spec.restartStalePods, at most once each per role: the record of what was done, so that a restarted operator does not restart them again.")
+  @Size(max = 64)
+  private List<WorkloadRestart> restartedWorkloads;
+
+  @JsonPropertyDescription("What the operator suggests for the role's trust policy.")
+  private TrustStatus trust;
 
   public Long getObservedGeneration() {
     return observedGeneration;
@@ -112,5 +123,29 @@ public class AwsIntegrationStatus {
 
   public void setCheckedInputs(String checkedInputs) {
     this.checkedInputs = checkedInputs;
+  }
+
+  public String getLastHandledRequestedAt() {
+    return lastHandledRequestedAt;
+  }
+
+  public void setLastHandledRequestedAt(String lastHandledRequestedAt) {
+    this.lastHandledRequestedAt = lastHandledRequestedAt;
+  }
+
+  public TrustStatus getTrust() {
+    return trust;
+  }
+
+  public void setTrust(TrustStatus trust) {
+    this.trust = trust;
+  }
+
+  public List<WorkloadRestart> getRestartedWorkloads() {
+    return restartedWorkloads;
+  }
+
+  public void setRestartedWorkloads(List<WorkloadRestart> restartedWorkloads) {
+    this.restartedWorkloads = restartedWorkloads;
   }
 }

@@ -51,6 +51,9 @@ public class DatasetStatus {
   @JsonPropertyDescription("When the dataset was last checked (RFC 3339).")
   private String lastCheckTime;
 
+  @JsonPropertyDescription("The last value of the annotation datastore.mlops.dev/requested-at that a full check handled (values over 256 characters as their sha256 digest). Set the annotation to a new value to check at once, reading the data again, and wait until this field shows it.")
+  private String lastHandledRequestedAt;
+
   public Long getObservedGeneration() {
     return observedGeneration;
   }
@@ -145,5 +148,13 @@ public class DatasetStatus {
 
   public void setLastCheckTime(String lastCheckTime) {
     this.lastCheckTime = lastCheckTime;
+  }
+
+  public String getLastHandledRequestedAt() {
+    return lastHandledRequestedAt;
+  }
+
+  public void setLastHandledRequestedAt(String lastHandledRequestedAt) {
+    this.lastHandledRequestedAt = lastHandledRequestedAt;
   }
 }

@@ -28,8 +28,8 @@ public class ServiceAccountStatus {
   @JsonPropertyDescription("Live proof with a token of this service account: Verified, Denied, Unknown or Skipped.")
   private String live;
 
-  @JsonPropertyDescription("Pods of this service account started before the annotation was set.")
-  private Integer staleActivePods;
+  @JsonPropertyDescription("Running pods of this service account that do not carry the annotated role (started before the annotation was set or changed, or edited by hand): the pod identity webhook injects the role only when a pod is created. Absent when there are none.")
+  private StalePods stalePods;
 
   public String getName() {
     return name;
@@ -87,11 +87,11 @@ public class ServiceAccountStatus {
     this.live = live;
   }
 
-  public Integer getStaleActivePods() {
-    return staleActivePods;
+  public StalePods getStalePods() {
+    return stalePods;
   }
 
-  public void setStaleActivePods(Integer staleActivePods) {
-    this.staleActivePods = staleActivePods;
+  public void setStalePods(StalePods stalePods) {
+    this.stalePods = stalePods;
   }
 }

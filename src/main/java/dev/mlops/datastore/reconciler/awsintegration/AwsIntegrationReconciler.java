@@ -5,6 +5,7 @@ import dev.mlops.datastore.api.v1alpha1.AwsIntegration;
 import dev.mlops.datastore.api.v1alpha1.AwsIntegrationStatus;
 import dev.mlops.datastore.api.v1alpha1.IrsaAuth;
 import dev.mlops.datastore.api.v1alpha1.ServiceAccountStatus;
+import dev.mlops.datastore.reconciler.CheckRequests;
 import dev.mlops.datastore.reconciler.CheckSchedule;
 import dev.mlops.datastore.reconciler.Conditions;
 import dev.mlops.datastore.reconciler.ErrorBackoff;
@@ -12,10 +13,13 @@ import dev.mlops.datastore.reconciler.Failure;
 import dev.mlops.datastore.reconciler.StatusWriter;
 import dev.mlops.datastore.reconciler.TransitionEvents;
 import dev.mlops.datastore.reconciler.awsintegration.AnnotationPlanner.Plan;
+import dev.mlops.datastore.api.v1alpha1.WorkloadRestart;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -51,7 +55,10 @@ import org.slf4j.LoggerFactory;
  * whether the integration holds. Service accounts are watched through an informer, so one created
  * after its integration is annotated at once; the finalizer takes back exactly what was written.
  */
-@ControllerConfiguration(name = AwsIntegrationReconciler.NAME)
+@ControllerConfiguration(
+    name = AwsIntegrationReconciler.NAME,
+    generationAwareEventProcessing = false,
+    informer = @Informer(onUpdateFilter = CheckRequests.UpdateFilter.class))
 public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cleaner<AwsIntegration> {
   public static final String NAME = "awsintegration";
   private static final Logger log = LoggerFactory.getLogger(AwsIntegrationReconciler.class);
@@ -68,7 +75,9 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
   private final CheckSchedule schedule;
   private final BiFunction<String, String, Secret> secrets;
   private final Clock clock;
+  private final WorkloadRestarter restarter;
   private InformerEventSource<ServiceAccount, AwsIntegration> serviceAccounts;
+  private InformerEventSource<Pod, AwsIntegration> pods;
 
   public AwsIntegrationReconciler(
       ServiceAccountPatcher patcher,
@@ -90,6 +99,7 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
     this.schedule = schedule;
     this.secrets = secrets;
     this.clock = clock;
+    this.restarter = new WorkloadRestarter(clock);
   }
 
   @Override
@@ -103,7 +113,20 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
             .withNamespacesInheritedFromController()
             .build();
     serviceAccounts = new InformerEventSource<>(config, context);
-    return List.of(serviceAccounts);
+    // Pods only wake the integrations that manage their service account, and only when what
+    // decides staleness changes (not on every readiness flip).
+    var podConfig =
+        InformerEventSourceConfiguration.from(Pod.class, AwsIntegration.class)
+            .withName("pods")
+            .withSecondaryToPrimaryMapper(ServiceAccountMappers.podsToIntegrations(context.getPrimaryCache()))
+            .withNamespacesInheritedFromController()
+            .withOnUpdateFilter((updated, old) -> StalePodFinder.running(updated) != StalePodFinder.running(old)
+                || !Objects.equals(updated.getSpec(), old.getSpec())
+                || !Objects.equals(updated.getMetadata().getOwnerReferences(), old.getMetadata().getOwnerReferences()))
+            .build();
+    pods = new InformerEventSource<>(podConfig, context);
+    ServiceAccountMappers.indexPods(pods);
+    return List.of(serviceAccounts, pods);
   }
 
   @Override
@@ -128,18 +151,40 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
       Function<String, ServiceAccount> lookup = name -> serviceAccounts.get(new ResourceID(name, ns)).orElse(null);
       doing[0] = "reading the access key's Secret";
       String inputs = checkedInputs(ai, PlatformPresets.serviceAccounts(ai.getSpec()), lookup);
+      doing[0] = "looking at the service accounts' pods";
+      StalePodFinder.Report podReport = irsa == null
+          ? new StalePodFinder.Report(List.of())
+          : StalePodFinder.find(annotated(rows), irsa.getRoleArn(), name -> ServiceAccountMappers.podsOf(pods, ns, name));
       Optional<Duration> notYet = notDue(ai, interval, inputs, rows);
       if (notYet.isPresent()) {
         // Checked recently, for this spec and these inputs (perhaps by another process): nothing
-        // is read from AWS and nothing is written before it is due.
+        // is read from AWS before it is due. Pods are Kubernetes' news, not AWS's: what they say
+        // is written at once, when it changed.
+        if (irsa != null) {
+          doing[0] = "restarting workloads with stale pods";
+          List<WorkloadRestart> restarts = restarter.restart(context.getClient(), ai, irsa.getRoleArn(), podReport,
+              ai.getStatus().getRestartedWorkloads(), false);
+          AwsIntegrationStatus current = io.fabric8.kubernetes.client.utils.Serialization.clone(ai.getStatus());
+          write(ai, statusFactory.withPods(ai, current, podReport, restarts), context);
+        }
         return UpdateControl.<AwsIntegration>noUpdate().rescheduleAfter(notYet.get());
       }
+      // "Check now": what IAM said recently is not trusted for a check the user asked for.
+      boolean requested = CheckRequests.pending(ai, ai.getStatus() == null ? null : ai.getStatus().getLastHandledRequestedAt());
       doing[0] = "checking the trust policy";
-      TrustChecker.Outcome trusted = irsa == null ? null : trust.check(ai, wanted, interval);
+      TrustChecker.Outcome trusted = irsa == null ? null : trust.check(ai, wanted, interval, requested);
       doing[0] = "proving the credentials live";
       LiveChecker.Outcome proven = live.check(ai, wanted, lookup);
       AwsIntegrationStatus status = statusFactory.build(ai, rows, irsa != null, trusted, proven);
       status.setCheckedInputs(inputs);
+      if (irsa != null) {
+        doing[0] = "restarting workloads with stale pods";
+        List<WorkloadRestart> restarts = restarter.restart(context.getClient(), ai, irsa.getRoleArn(), podReport,
+            ai.getStatus() == null ? null : ai.getStatus().getRestartedWorkloads(), requested);
+        statusFactory.withPods(ai, status, podReport, restarts);
+      }
+      status.setLastHandledRequestedAt(
+          CheckRequests.handled(ai, ai.getStatus() == null ? null : ai.getStatus().getLastHandledRequestedAt()));
       write(ai, status, context);
       Optional<Duration> next = schedule.dueIn(ai.getMetadata().getUid(), status.getObservedGeneration(),
           ai.getMetadata().getGeneration(), status.getLastCheckTime(), effectiveInterval(status, interval));
@@ -152,12 +197,13 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
   /**
    * Empty when a check is due; otherwise how long until it is. A check is due when the status is
    * for another generation or older than the interval, when an input changed (the Secret, which
-   * service accounts exist), when the annotation rows no longer read as the status says, or while
-   * the last attempt failed.
+   * service accounts exist), when the annotation rows no longer read as the status says, when the
+   * user asked for a check ({@link CheckRequests}), or while the last attempt failed.
    */
   private Optional<Duration> notDue(AwsIntegration ai, Duration interval, String inputs, List<ServiceAccountRow> rows) {
     AwsIntegrationStatus status = ai.getStatus();
     if (status == null || !inputs.equals(status.getCheckedInputs())
+        || CheckRequests.pending(ai, status.getLastHandledRequestedAt())
         || Conditions.find(status.getConditions(), Conditions.RECONCILING).isPresent()
         || Conditions.find(status.getConditions(), Conditions.READY)
             .map(c -> Failure.INTERNAL_ERROR.equals(c.getReason()) || AwsIntegrationStatusFactory.SUSPENDED.equals(c.getReason()))
@@ -175,6 +221,10 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
         .map(c -> RECHECK_SOON.contains(c.getReason()))
         .orElse(false);
     return soon && interval.compareTo(Duration.ofMinutes(1)) > 0 ? Duration.ofMinutes(1) : interval;
+  }
+
+  private static List<String> annotated(List<ServiceAccountRow> rows) {
+    return rows.stream().filter(r -> r.outcome() == AnnotationPlanner.Outcome.ANNOTATED).map(ServiceAccountRow::name).toList();
   }
 
   private static boolean sameRows(List<ServiceAccountStatus> shown, List<ServiceAccountRow> rows) {

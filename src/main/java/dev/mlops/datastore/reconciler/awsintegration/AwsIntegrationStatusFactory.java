@@ -13,6 +13,9 @@ import dev.mlops.datastore.aws.BucketReport;
 import dev.mlops.datastore.api.v1alpha1.AwsIntegrationStatus;
 import dev.mlops.datastore.api.v1alpha1.Condition;
 import dev.mlops.datastore.api.v1alpha1.ServiceAccountStatus;
+import dev.mlops.datastore.api.v1alpha1.TrustStatus;
+import dev.mlops.datastore.api.v1alpha1.WorkloadRestart;
+import dev.mlops.datastore.trust.TrustPolicyFix;
 import dev.mlops.datastore.reconciler.Conditions;
 import dev.mlops.datastore.reconciler.Failure;
 import dev.mlops.datastore.reconciler.awsintegration.AnnotationPlanner.Outcome;
@@ -38,6 +41,9 @@ public final class AwsIntegrationStatusFactory {
   public static final String NO_SERVICE_ACCOUNTS = "NoServiceAccounts";
   public static final String SUSPENDED = "Suspended";
   public static final String READY_REASON = "Ready";
+  public static final String PODS_CURRENT = "PodsCurrent";
+  public static final String PODS_HAVE_ROLE = "PodsHaveRole";
+  public static final String PODS_PREDATE_ROLE = "PodsPredateRole";
 
   /** Reasons that only a person can clear (a spec change, or an edit of a service account). */
   private static final Set<String> NEEDS_A_PERSON =
@@ -74,6 +80,12 @@ public final class AwsIntegrationStatusFactory {
     if (trust != null) {
       status.setOidcIssuer(trust.oidcIssuer());
       status.setRoleWarnings(trust.roleWarnings().isEmpty() ? null : trust.roleWarnings());
+      if (trust.suggestedPolicy() != null) {
+        TrustStatus fix = new TrustStatus();
+        fix.setSuggestedPolicy(trust.suggestedPolicy());
+        fix.setSuggestedCommand(TrustPolicyFix.command(ai.getSpec().getAuth().getIrsa().getRoleArn(), trust.suggestedPolicy()));
+        status.setTrust(fix);
+      }
       if (trust.checkedAt() != null && trust.checkedAt().isAfter(checked)) {
         checked = trust.checkedAt();
       }
@@ -112,6 +124,86 @@ public final class AwsIntegrationStatusFactory {
     }
     status.setConditions(conditions.build());
     return status;
+  }
+
+  /**
+   * Adds what the pods say to {@code status} (a fresh or copied one): each row's stale pods, the
+   * {@code PodsCurrent} condition (IRSA only; it does not decide Ready: the integration holds, the
+   * workloads have not picked it up yet) and the restarts done. Counts of current pods are not in
+   * the message, so pods coming and going cause no write.
+   */
+  public AwsIntegrationStatus withPods(AwsIntegration ai, AwsIntegrationStatus status, StalePodFinder.Report pods,
+      List<WorkloadRestart> restarts) {
+    if (status.getServiceAccounts() != null) {
+      for (ServiceAccountStatus row : status.getServiceAccounts()) {
+        StalePodFinder.Row stale = pods.row(row.getName());
+        row.setStalePods(stale == null ? null : stalePods(stale));
+      }
+    }
+    status.setRestartedWorkloads(restarts == null || restarts.isEmpty() ? null : restarts);
+    List<Condition> previous = status.getConditions() == null ? List.of() : status.getConditions();
+    Conditions conditions = Conditions.after(previous, ai.getMetadata().getGeneration(), clock);
+    for (Condition c : previous) {
+      if (!c.getType().equals(PODS_CURRENT)) {
+        conditions.set(c.getType(), c.getStatus(), c.getReason(), c.getMessage());
+      }
+    }
+    if (pods.current()) {
+      conditions.set(PODS_CURRENT, true, PODS_HAVE_ROLE, "every running pod of the annotated service accounts carries the role");
+    } else {
+      conditions.set(PODS_CURRENT, false, PODS_PREDATE_ROLE, podsMessage(ai, pods, restarts));
+    }
+    status.setConditions(conditions.build());
+    return status;
+  }
+
+  private static dev.mlops.datastore.api.v1alpha1.StalePods stalePods(StalePodFinder.Row row) {
+    var out = new dev.mlops.datastore.api.v1alpha1.StalePods();
+    out.setCount(row.count());
+    out.setPods(row.pods().stream().limit(StalePodFinder.MAX_NAMED).map(p -> {
+      var pod = new dev.mlops.datastore.api.v1alpha1.StalePod();
+      pod.setName(p.name());
+      pod.setOwner(p.owner());
+      pod.setRoleArn(p.roleArn());
+      return pod;
+    }).toList());
+    return out;
+  }
+
+  private static String podsMessage(AwsIntegration ai, StalePodFinder.Report pods, List<WorkloadRestart> restarts) {
+    String ns = ai.getMetadata().getNamespace();
+    StringBuilder sb = new StringBuilder();
+    sb.append(pods.rows().stream()
+        .map(r -> r.count() + " pod" + (r.count() == 1 ? "" : "s") + " of " + r.serviceAccount() + " ("
+            + r.pods().stream().limit(StalePodFinder.MAX_NAMED).map(p -> p.name() + (p.roleArn() == null ? "" : " with role " + p.roleArn())).collect(Collectors.joining(", "))
+            + (r.count() > StalePodFinder.MAX_NAMED ? ", ..." : "") + ")")
+        .collect(Collectors.joining("; ")));
+    sb.append(" started before the service account was annotated with the role, or run with another role; the pod identity webhook injects it only into new pods");
+    List<String> commands = new java.util.ArrayList<>();
+    List<String> restarted = new java.util.ArrayList<>();
+    for (String workload : pods.owners().keySet()) {
+      WorkloadRestart done = restarts == null ? null
+          : restarts.stream().filter(r -> r.getWorkload().equals(workload)).findFirst().orElse(null);
+      String kind = workload.substring(0, workload.indexOf('/'));
+      if (done != null && done.getMessage() == null) {
+        restarted.add(workload + " at " + done.getRestartedAt());
+      } else if (WorkloadRestarter.RESTARTABLE.contains(kind)) {
+        commands.add("kubectl rollout restart -n " + ns + " " + kind.toLowerCase(java.util.Locale.ROOT) + "/" + workload.substring(kind.length() + 1)
+            + (done != null ? " (" + done.getMessage() + ")" : ""));
+      } else {
+        commands.add("recreate the pods of " + workload + " (" + kind + "s are not restarted)");
+      }
+    }
+    for (String bare : pods.barePods()) {
+      commands.add("kubectl delete pod -n " + ns + " " + bare + " and create it again (a bare pod is not restarted)");
+    }
+    if (!restarted.isEmpty()) {
+      sb.append("; restarted (spec.restartStalePods): ").append(String.join(", ", restarted)).append(", waiting for the new pods");
+    }
+    if (!commands.isEmpty()) {
+      sb.append("; to fix: ").append(String.join("; ", commands));
+    }
+    return sb.toString();
   }
 
   public AwsIntegrationStatus suspended(AwsIntegration ai) {

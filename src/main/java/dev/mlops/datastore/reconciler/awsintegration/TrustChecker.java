@@ -6,6 +6,7 @@ import dev.mlops.datastore.api.v1alpha1.Platform;
 import dev.mlops.datastore.aws.AwsCallException;
 import dev.mlops.datastore.aws.RoleFacts;
 import dev.mlops.datastore.trust.TrustPolicyEvaluator;
+import dev.mlops.datastore.trust.TrustPolicyFix;
 import dev.mlops.datastore.trust.TrustRequest;
 import dev.mlops.datastore.trust.TrustVerdict;
 import dev.mlops.datastore.trust.Verdict;
@@ -50,7 +51,13 @@ public final class TrustChecker {
       String oidcIssuer,
       Map<String, TrustVerdict> verdicts,
       List<String> roleWarnings,
-      Instant checkedAt) {}
+      Instant checkedAt,
+      String suggestedPolicy) {
+    public Outcome(String status, String reason, String message, String oidcIssuer, Map<String, TrustVerdict> verdicts,
+        List<String> roleWarnings, Instant checkedAt) {
+      this(status, reason, message, oidcIssuer, verdicts, roleWarnings, checkedAt, null);
+    }
+  }
 
   /** Forgets an integration that is gone, and what IAM said of its role. */
   public void forget(AwsIntegration ai) {
@@ -62,11 +69,18 @@ public final class TrustChecker {
   }
 
   public Outcome check(AwsIntegration ai, List<String> serviceAccounts, Duration interval) {
+    return check(ai, serviceAccounts, interval, false);
+  }
+
+  /**
+   * @param fresh read IAM afresh whatever was read recently (a check the user asked for)
+   */
+  public Outcome check(AwsIntegration ai, List<String> serviceAccounts, Duration interval, boolean fresh) {
     String uid = ai.getMetadata().getUid();
     Long generation = ai.getMetadata().getGeneration();
     // A spec this integration was not checked for deserves a fresh look at IAM; retries and
     // reconciles woken by service accounts of the same generation use what IAM said last.
-    boolean refresh = uid == null || !Objects.equals(checkedGenerations.get(uid), generation);
+    boolean refresh = fresh || uid == null || !Objects.equals(checkedGenerations.get(uid), generation);
     IrsaAuth irsa = ai.getSpec().getAuth().getIrsa();
     String audience = irsa.getAudience() == null ? TrustRequest.DEFAULT_AUDIENCE : irsa.getAudience();
     String ns = ai.getMetadata().getNamespace();
@@ -155,7 +169,14 @@ public final class TrustChecker {
       reason = "TrustPolicyAllows";
       message = "the trust policy of " + irsa.getRoleArn() + " admits " + verdicts.size() + " of " + verdicts.size() + " service accounts";
     }
-    return new Outcome(status, reason, message + providerNote + ecrNote, issuer.get(), verdicts, roleWarnings, entry.fetchedAt());
+    // The fix, verified by the same evaluator, while some service account is not admitted.
+    String suggested = verdicts.values().stream().allMatch(TrustVerdict::allowed)
+        ? null
+        : TrustPolicyFix.suggest(facts.trustPolicy(), List.copyOf(requests.values())).orElse(null);
+    if (suggested != null) {
+      message += "; status.trust.suggestedPolicy admits exactly these service accounts";
+    }
+    return new Outcome(status, reason, message + providerNote + ecrNote, issuer.get(), verdicts, roleWarnings, entry.fetchedAt(), suggested);
   }
 
   private static String shorten(String text) {

@@ -12,6 +12,7 @@ import dev.mlops.datastore.dataset.Inspection;
 import dev.mlops.datastore.dataset.ObjectStore;
 import dev.mlops.datastore.dataset.ObjectStoreException;
 import dev.mlops.datastore.dataset.S3Path;
+import dev.mlops.datastore.reconciler.CheckRequests;
 import dev.mlops.datastore.reconciler.CheckSchedule;
 import dev.mlops.datastore.reconciler.Conditions;
 import dev.mlops.datastore.reconciler.ErrorBackoff;
@@ -20,6 +21,7 @@ import dev.mlops.datastore.reconciler.StatusWriter;
 import dev.mlops.datastore.reconciler.TransitionEvents;
 import dev.mlops.datastore.reconciler.awsintegration.IntegrationCredentials;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -47,7 +49,10 @@ import org.slf4j.LoggerFactory;
  * version) tells whether anything changed; when nothing did, nothing is read again and only the
  * check time is written. Datasets never call IAM, and carry no finalizer.
  */
-@ControllerConfiguration(name = DatasetReconciler.NAME)
+@ControllerConfiguration(
+    name = DatasetReconciler.NAME,
+    generationAwareEventProcessing = false,
+    informer = @Informer(onUpdateFilter = CheckRequests.UpdateFilter.class))
 public class DatasetReconciler implements Reconciler<Dataset> {
   public static final String NAME = "dataset";
 
@@ -120,13 +125,18 @@ public class DatasetReconciler implements Reconciler<Dataset> {
       String key = path.key();
 
       doing[0] = "checking whether the dataset changed";
-      if (unchanged(ds, store, key, delta)) {
+      // "Check now" reads the data again even when the ETag (or Delta version) says it is unchanged.
+      boolean requested = CheckRequests.pending(ds, ds.getStatus() == null ? null : ds.getStatus().getLastHandledRequestedAt());
+      if (!requested && unchanged(ds, store, key, delta)) {
         write(ds, statusFactory.rechecked(ds), context);
         return UpdateControl.<Dataset>noUpdate().rescheduleAfter(interval);
       }
       doing[0] = "inspecting the dataset";
       Inspection inspection = inspector.inspect(store, key, delta, ds.getSpec().getDataParams());
-      write(ds, statusFactory.inspected(ds, inspection), context);
+      DatasetStatus inspected = statusFactory.inspected(ds, inspection);
+      inspected.setLastHandledRequestedAt(
+          CheckRequests.handled(ds, ds.getStatus() == null ? null : ds.getStatus().getLastHandledRequestedAt()));
+      write(ds, inspected, context);
       return UpdateControl.<Dataset>noUpdate().rescheduleAfter(interval);
     } catch (RuntimeException e) {
       return fail(ds, Failure.classifyAndLog(e, doing[0], log), context);
@@ -135,11 +145,13 @@ public class DatasetReconciler implements Reconciler<Dataset> {
 
   /**
    * Empty when a check is due: never checked for this generation, checked longer than the
-   * interval ago, never checked with a Ready integration, or the last attempt failed.
+   * interval ago, never checked with a Ready integration, asked for ({@link CheckRequests}), or the
+   * last attempt failed.
    */
   private Optional<Duration> notDue(Dataset ds, Duration interval) {
     DatasetStatus status = ds.getStatus();
     if (status == null
+        || CheckRequests.pending(ds, status.getLastHandledRequestedAt())
         || !Conditions.isTrue(status.getConditions(), DatasetStatusFactory.INTEGRATION_READY)
         || Conditions.find(status.getConditions(), Conditions.RECONCILING).isPresent()
         || Conditions.find(status.getConditions(), Conditions.READY)

@@ -70,7 +70,7 @@ class AwsIntegrationAnnotationIT {
     assertThat(ai.getStatus().getConditions())
         .allSatisfy(c -> assertThat(c.getObservedGeneration()).isEqualTo(1L))
         .extracting(Condition::getType)
-        .containsExactlyInAnyOrder("ServiceAccountsAnnotated", "TrustPolicyValid", "CredentialsVerified", "BucketReachable", "Ready");
+        .containsExactlyInAnyOrder("ServiceAccountsAnnotated", "TrustPolicyValid", "CredentialsVerified", "BucketReachable", "Ready", "PodsCurrent");
   }
 
   @Test
@@ -239,6 +239,7 @@ class AwsIntegrationAnnotationIT {
                         "NoServiceAccountToTest", // CredentialsVerified=Unknown
                         "CredentialsUnavailable", // BucketReachable=Unknown
                         "ServiceAccountNotFound", // Ready=False
+                        "PodsHaveRole", // PodsCurrent=True (no pod lacks the role)
                         "Annotated",
                         "CredentialsVerified",
                         "BucketReachable",

@@ -146,6 +146,26 @@ class TrustPolicyValidIT {
       assertThat(row.getWarnings()).contains("DuplicateKey");
     }
     assertThat(cluster.aws().iamActions()).containsExactlyInAnyOrder("GetRole", "GetOpenIDConnectProvider", "ListAttachedRolePolicies");
+
+    // The fix: one :sub key with the four names, verified, and the command that applies it.
+    String suggested = ai.getStatus().getTrust().getSuggestedPolicy();
+    assertThat(dev.mlops.datastore.trust.PolicyParser.parse(suggested).duplicates()).isEmpty();
+    for (ServiceAccountStatus row : ai.getStatus().getServiceAccounts()) {
+      var request = new dev.mlops.datastore.trust.TrustRequest(ROLE_ARN, MockCluster.ISSUER, NAMESPACE, row.getName(), "sts.amazonaws.com");
+      assertThat(dev.mlops.datastore.trust.TrustPolicyEvaluator.evaluate(suggested, request).allowed()).as(row.getName()).isTrue();
+    }
+    assertThat(ai.getStatus().getTrust().getSuggestedCommand()).startsWith("aws iam update-assume-role-policy --role-name rime-s3 --policy-document '{");
+    assertThat(trust.getMessage()).contains("status.trust.suggestedPolicy");
+
+    // Applied, and checked at once on request: the role now admits all four, and the suggestion is gone.
+    world().role(ROLE_ARN, suggested, List.of("system:serviceaccount:" + NAMESPACE + ":*"), "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess");
+    cluster.client().resources(AwsIntegration.class).inNamespace(NAMESPACE).withName("dr")
+        .edit(r -> {
+          r.getMetadata().setAnnotations(Map.of(dev.mlops.datastore.reconciler.CheckRequests.ANNOTATION, "fixed"));
+          return r;
+        });
+    awaitCondition("TrustPolicyValid", c -> c.getReason().equals("TrustPolicyAllows"));
+    assertThat(get().getStatus().getTrust()).isNull();
   }
 
   @Test
