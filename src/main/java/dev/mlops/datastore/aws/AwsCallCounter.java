@@ -17,6 +17,7 @@ import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
  */
 public final class AwsCallCounter implements ExecutionInterceptor {
   private final Map<String, AtomicLong> calls = new ConcurrentHashMap<>();
+  private final Map<String, Registered> counters = new ConcurrentHashMap<>();
   private volatile MeterRegistry registry;
 
   /** Also counts into {@code datastore.aws.calls} (Prometheus: datastore_aws_calls_total{service,operation}). */
@@ -28,17 +29,29 @@ public final class AwsCallCounter implements ExecutionInterceptor {
   public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
     String service = attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME);
     String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
-    calls.computeIfAbsent(service + ":" + operation, k -> new AtomicLong()).incrementAndGet();
+    String key = service + ":" + operation;
+    calls.computeIfAbsent(key, k -> new AtomicLong()).incrementAndGet();
     MeterRegistry meters = registry;
     if (meters != null) {
-      Counter.builder("datastore.aws.calls")
+      // Registered once per service and operation: a registry lookup per call was measurable.
+      meterFor(meters, key, service, operation).increment();
+    }
+  }
+
+  private Counter meterFor(MeterRegistry meters, String key, String service, String operation) {
+    Registered r = counters.get(key);
+    if (r == null || r.registry() != meters) {
+      r = new Registered(meters, Counter.builder("datastore.aws.calls")
           .description("AWS calls the operator made, retries included")
           .tag("service", String.valueOf(service))
           .tag("operation", String.valueOf(operation))
-          .register(meters)
-          .increment();
+          .register(meters));
+      counters.put(key, r);
     }
+    return r.counter();
   }
+
+  private record Registered(MeterRegistry registry, Counter counter) {}
 
   /** Calls so far, keyed "Service:Operation" (e.g. "Iam:GetRole"). */
   public Map<String, Long> snapshot() {

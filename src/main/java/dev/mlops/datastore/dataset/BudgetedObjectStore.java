@@ -74,6 +74,24 @@ public final class BudgetedObjectStore implements ObjectStore {
   }
 
   @Override
+  public Chunk readWithInfo(String key, long offset, int length) {
+    reserve(key, length);
+    request("reading " + describe(key));
+    Chunk c = delegate.readWithInfo(key, offset, length);
+    bytes += c.bytes().length;
+    return c;
+  }
+
+  @Override
+  public Chunk readSuffixWithInfo(String key, int length) {
+    reserve(key, length);
+    request("reading " + describe(key));
+    Chunk c = delegate.readSuffixWithInfo(key, length);
+    bytes += c.bytes().length;
+    return c;
+  }
+
+  @Override
   public Listing list(String prefix, String startAfter, int maxKeys) {
     request("listing " + describe(prefix));
     Listing listing = delegate.list(prefix, startAfter, Math.min(maxKeys, limits.maxListedKeys()));

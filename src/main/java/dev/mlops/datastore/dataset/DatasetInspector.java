@@ -9,9 +9,9 @@ import java.util.Optional;
 import java.util.concurrent.Semaphore;
 
 /**
- * Inspects a dataset by reading as few bytes as its format allows: one HEAD and usually one
- * ranged GET (a 64 KiB prefix of text, or the 64 KiB suffix holding a Parquet footer), a second
- * only when the first was not enough; for a Delta table, its log (see {@link DeltaLogReader}).
+ * Inspects a dataset by reading as few bytes as its format allows: usually one ranged GET (a 64
+ * KiB prefix of text, or the 64 KiB suffix holding a Parquet footer), whose answer also gives the
+ * size, ETag, Last-Modified and encryption a HEAD would, a second only when the first was not enough; for a Delta table, its log (see {@link DeltaLogReader}).
  * The content decides the format; a name that promises another format is reported with a hint.
  *
  * <p>One instance per process, shared by every caller: it holds the {@link InspectionLimits} and
@@ -100,22 +100,23 @@ public final class DatasetInspector {
   }
 
   private void object(ObjectStore store, String key, Inspection result) {
-    ObjectStore.ObjectInfo info = store.head(key);
+    Optional<DataFormat> declared = DataFormat.fromName(key);
+    // The name promises Parquet: start from the footer end, which also shows the magic.
+    boolean parquetName = declared.orElse(null) == DataFormat.PARQUET;
+    // The first read's answer also says size, version and encryption: no HEAD before it.
+    ObjectStore.Chunk chunk = parquetName ? store.readSuffixWithInfo(key, PREFIX) : store.readWithInfo(key, 0, PREFIX);
+    ObjectStore.ObjectInfo info = chunk.info();
     result.sizeBytes = info.size();
     result.etag = info.etag();
     result.lastModified = info.lastModified();
     result.encryption = info.encryption();
-    Optional<DataFormat> declared = DataFormat.fromName(key);
     if (info.size() == 0) {
       result.problem(Problem.format("EmptyObject", store.describe(key) + " is empty"));
       return;
     }
-    byte[] first;
-    boolean wholeObject;
-    if (declared.orElse(null) == DataFormat.PARQUET) {
-      // The name promises Parquet: start from the footer end, which also shows the magic.
-      first = store.readSuffix(key, PREFIX);
-      wholeObject = first.length >= info.size();
+    byte[] first = chunk.bytes();
+    boolean wholeObject = first.length >= info.size();
+    if (parquetName) {
       if (endsWith(first, "PAR1") || endsWith(first, "PARE")) {
         parquet(store, key, info, first, declared, result);
         return;
@@ -123,9 +124,6 @@ public final class DatasetInspector {
       if (!wholeObject) {
         first = store.read(key, 0, PREFIX);
       }
-    } else {
-      first = store.read(key, 0, PREFIX);
-      wholeObject = first.length >= info.size();
     }
     switch (TextSchemaReader.sniff(first)) {
       case PARQUET, PARQUET_ENCRYPTED -> {

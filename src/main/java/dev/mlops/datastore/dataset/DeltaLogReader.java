@@ -491,8 +491,10 @@ public final class DeltaLogReader {
 
   private static void readCheckpointPart(ObjectStore store, String key, boolean needMetadata, CheckpointState state, InspectionLimits limits)
       throws ParquetFooterReader.UnreadableFooter, IOException {
-    byte[] tail = store.readSuffix(key, ParquetFooterReader.SUFFIX);
-    long size = tail.length < ParquetFooterReader.SUFFIX ? tail.length : store.head(key).size();
+    // The suffix GET's answer gives the part's total size too: no HEAD.
+    ObjectStore.Chunk suffix = store.readSuffixWithInfo(key, ParquetFooterReader.SUFFIX);
+    byte[] tail = suffix.bytes();
+    long size = tail.length < ParquetFooterReader.SUFFIX ? tail.length : suffix.info().size();
     FileMetaData footer = ParquetFooterReader.read(store, key, tail, size, limits).metadata();
     ParquetColumnReader.Leaf addPath = ParquetColumnReader.leaf(footer, List.of("add", "path"), null);
     long addsBefore = state.adds;

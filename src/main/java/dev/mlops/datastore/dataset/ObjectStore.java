@@ -21,8 +21,27 @@ public interface ObjectStore {
    */
   record Listing(List<Listed> keys, boolean truncated, int requests) {}
 
+  /** Bytes read and, from the same answer, the object's size, version and encryption. */
+  record Chunk(byte[] bytes, ObjectInfo info) {}
+
   /** @throws ObjectStoreException NOT_FOUND when there is no such object */
   ObjectInfo head(String key);
+
+  /**
+   * Bytes {@code [offset, offset + length)} and what a HEAD would have said, in one request where
+   * the store can (an S3 ranged GET answers with Content-Range's total size, ETag, Last-Modified
+   * and the SSE headers). This default asks twice; a remote store should override it.
+   */
+  default Chunk readWithInfo(String key, long offset, int length) {
+    ObjectInfo info = head(key);
+    return new Chunk(read(key, offset, length), info);
+  }
+
+  /** The last {@code length} bytes and the object's info, as {@link #readWithInfo}. */
+  default Chunk readSuffixWithInfo(String key, int length) {
+    ObjectInfo info = head(key);
+    return new Chunk(readSuffix(key, length), info);
+  }
 
   /** Bytes {@code [offset, offset + length)}, fewer at the end of the object. */
   byte[] read(String key, long offset, int length);

@@ -17,7 +17,7 @@ import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * One S3 bucket as an object store: HEAD, ranged GETs and ListObjectsV2, each with
+ * One S3 bucket as an object store: ranged GETs that also tell size and version, HEAD, and ListObjectsV2, each with
  * ExpectedBucketOwner when known. Errors are classified, so a missing key reads as NOT_FOUND, and
  * a 403 on a read that S3 refuses for KMS reads as KMS_DENIED.
  */
@@ -44,22 +44,35 @@ public final class S3ObjectStore implements ObjectStore {
 
   @Override
   public byte[] read(String key, long offset, int length) {
-    return length <= 0 ? new byte[0] : ranged(key, "bytes=" + offset + "-" + (offset + length - 1), length, offset == 0);
+    return length <= 0 ? new byte[0] : ranged(key, "bytes=" + offset + "-" + (offset + length - 1), length, offset == 0).bytes();
   }
 
   @Override
   public byte[] readSuffix(String key, int length) {
-    return ranged(key, "bytes=-" + length, length, false);
+    return ranged(key, "bytes=-" + length, length, false).bytes();
+  }
+
+  @Override
+  public Chunk readWithInfo(String key, long offset, int length) {
+    return ranged(key, "bytes=" + offset + "-" + (offset + Math.max(1, length) - 1), Math.max(0, length), offset == 0);
+  }
+
+  @Override
+  public Chunk readSuffixWithInfo(String key, int length) {
+    return ranged(key, "bytes=-" + Math.max(1, length), Math.max(0, length), false);
   }
 
   /**
    * One ranged GET, streamed and cut at {@code length} bytes: a server that ignores the Range
    * header (S3 never does; some S3-compatible stores might) cannot make the operator buffer a whole
-   * large object. When the answer is not the range asked for, nothing is returned.
+   * large object. When the answer is not the range asked for, nothing is returned. The answer's
+   * headers say what a HEAD would (the total size is Content-Range's last part), so no HEAD is
+   * sent: on S3 the SDK's per-request cost dominates a small read.
    */
-  private byte[] ranged(String key, String range, int length, boolean fromStart) {
+  private Chunk ranged(String key, String range, int length, boolean fromStart) {
     try (ResponseInputStream<GetObjectResponse> in = s3.getObject(r -> r.bucket(bucket).key(key).range(range).expectedBucketOwner(expectedOwner))) {
-      if (in.response().contentRange() == null && !fromStart) {
+      GetObjectResponse g = in.response();
+      if (g.contentRange() == null && !fromStart) {
         in.abort();
         throw new ObjectStoreException(ObjectStoreException.Kind.OTHER,
             "GetObject of " + describe(key) + " ignored the Range header: the endpoint does not serve ranged reads", null);
@@ -68,16 +81,38 @@ public final class S3ObjectStore implements ObjectStore {
       if (in.read() >= 0) {
         in.abort(); // more than asked for: do not drain it
       }
-      return b;
+      long size = totalSize(g.contentRange(), g.contentLength());
+      // A server that does not give the total (a "/*" range) costs one HEAD more.
+      return new Chunk(b, size >= 0 ? new ObjectInfo(size, g.eTag(), g.lastModified(), g.serverSideEncryptionAsString(), g.ssekmsKeyId()) : head(key));
     } catch (AwsServiceException e) {
       if (e.statusCode() == 416) {
-        return new byte[0]; // an empty object has no byte to return
+        // An empty object has no byte to return; its info then needs its own request (rare).
+        return new Chunk(new byte[0], head(key));
       }
       throw classify("GetObject", key, e);
     } catch (SdkException e) {
       throw classify("GetObject", key, e);
     } catch (IOException e) {
       throw new ObjectStoreException(ObjectStoreException.Kind.TRANSIENT, "GetObject of " + describe(key) + ": the connection failed while reading", e);
+    }
+  }
+
+  /**
+   * The object's size from {@code Content-Range: bytes FIRST-LAST/TOTAL}, or the length of a
+   * whole-object answer; -1 when the server does not say (a {@code /*} total).
+   */
+  static long totalSize(String contentRange, Long contentLength) {
+    if (contentRange == null) {
+      return contentLength == null ? -1 : contentLength;
+    }
+    int slash = contentRange.lastIndexOf('/');
+    if (slash < 0) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(contentRange.substring(slash + 1).strip());
+    } catch (NumberFormatException e) {
+      return -1;
     }
   }
 

@@ -74,7 +74,7 @@ class BoundedReadersTest {
 
     assertThat(reasons(i)).containsExactly(ReadBudgetExceeded.REASON);
     assertThat(i.problems().get(0).message()).contains("fab://big.parquet").contains("64.0 MiB");
-    assertThat(i.requests()).isEqualTo(2); // HEAD and the 64 KiB suffix, nothing more
+    assertThat(i.requests()).isEqualTo(1); // the 64 KiB suffix (which gives the size), nothing more
     assertThat(store.largestRead).isEqualTo(ParquetFooterReader.SUFFIX);
   }
 

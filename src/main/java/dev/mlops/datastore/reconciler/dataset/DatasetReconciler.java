@@ -101,9 +101,10 @@ public class DatasetReconciler implements Reconciler<Dataset> {
       String ns = ds.getMetadata().getNamespace();
       String ref = ds.getSpec().getIntegrationRef().getName();
       AwsIntegration integration = integrations.get(new ResourceID(ref, ns)).orElse(null);
-      if (integration != null && !statusIsCurrent(integration) && ds.getStatus() != null) {
-        // The integration is being checked for a new spec: its verdict comes with its next status
-        // (an informer event), and the dataset keeps showing what it last knew meanwhile.
+      if (integration != null && !statusIsCurrent(integration)) {
+        // The integration is being checked (first, or for a new spec): its verdict comes with its
+        // next status, an informer event that brings this Dataset back. Writing "not checked yet"
+        // meanwhile doubled the writes of every new Dataset; it keeps what it last knew, or nothing.
         return UpdateControl.noUpdate();
       }
       if (!integrationReady(integration)) {

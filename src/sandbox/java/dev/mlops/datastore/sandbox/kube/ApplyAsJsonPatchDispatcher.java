@@ -84,7 +84,10 @@ public final class ApplyAsJsonPatchDispatcher extends Dispatcher
   private static final String STATUS_SUBRESOURCE_PREFIX = "/apis/datastore.mlops.dev/";
 
   private final KubernetesMixedDispatcher delegate;
-  private final List<Recorded> requests = new CopyOnWriteArrayList<>();
+  /** Appended to on every request: a plain list under its lock (a copy-on-write list copied it per request). */
+  private final List<Recorded> requests = new ArrayList<>();
+  private static final Pattern EVENTS_PATH = Pattern.compile("^/api/v1/namespaces/[^/]+/events$");
+  private volatile boolean eventsCountedOnly;
   private final List<Refusal> refusals = new CopyOnWriteArrayList<>();
   private final List<Interleave> interleaves = new CopyOnWriteArrayList<>();
   private final List<WebSocket> openWatches = new CopyOnWriteArrayList<>();
@@ -186,8 +189,20 @@ public final class ApplyAsJsonPatchDispatcher extends Dispatcher
     RecordedRequest replay = write ? copy(request, plainOrSame(request), body) : request;
     String manager = manager(request);
     MockResponse response = answer(replay, body, manager);
-    requests.add(new Recorded(method, path, request.getHeader("Content-Type"), response.code(), manager, body));
+    Recorded recorded = new Recorded(method, path, request.getHeader("Content-Type"), response.code(), manager, body);
+    synchronized (requests) {
+      requests.add(recorded);
+    }
     return response;
+  }
+
+  /**
+   * From now on, Events are answered 201 and recorded with the other requests but not stored: at
+   * thousands of objects they were most of the mock's store, which it scans per request. For the
+   * benchmark; tests that read Events back leave this off.
+   */
+  public void countEventsOnly() {
+    eventsCountedOnly = true;
   }
 
   private MockResponse answer(RecordedRequest request, String body, String manager) {
@@ -210,6 +225,9 @@ public final class ApplyAsJsonPatchDispatcher extends Dispatcher
           record(interleave.editPath(), "kubectl", "Update", null, fieldsOfJsonPatch(json(interleave.jsonPatch())));
         }
       }
+    }
+    if (eventsCountedOnly && method.equals("POST") && EVENTS_PATH.matcher(plain(request.getPath())).matches()) {
+      return new MockResponse().setResponseCode(201).setBody(body);
     }
     Matcher token = TOKEN_PATH.matcher(plain(request.getPath()));
     if (tokens != null && method.equals("POST") && token.matches()) {
@@ -623,11 +641,22 @@ public final class ApplyAsJsonPatchDispatcher extends Dispatcher
   }
 
   public List<Recorded> requests() {
-    return List.copyOf(requests);
+    synchronized (requests) {
+      return List.copyOf(requests);
+    }
+  }
+
+  /** How many requests were recorded, without copying them. */
+  public int requestCount() {
+    synchronized (requests) {
+      return requests.size();
+    }
   }
 
   public void clearRecorded() {
-    requests.clear();
+    synchronized (requests) {
+      requests.clear();
+    }
   }
 
   @Override

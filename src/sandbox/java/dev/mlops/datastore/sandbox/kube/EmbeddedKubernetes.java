@@ -44,7 +44,13 @@ public final class EmbeddedKubernetes implements AutoCloseable {
     dispatcher = new ApplyAsJsonPatchDispatcher(new KubernetesMixedDispatcher(responses));
     server = new KubernetesMockServer(new Context(), new MockWebServer(), responses, dispatcher, false);
     server.init();
-    client = server.createClient();
+    // HTTP/1.1 to the plain-http mock: the JDK client would otherwise try h2c, and fabric8's h2c
+    // path fails on list answers of a few MB (thousands of objects).
+    io.fabric8.kubernetes.client.Config config;
+    try (KubernetesClient made = server.createClient()) {
+      config = new io.fabric8.kubernetes.client.ConfigBuilder(made.getConfiguration()).withHttp2Disable(true).build();
+    }
+    client = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(config).build();
     dispatcher.mintTokensWith(tokens);
     for (CustomResourceDefinition crd : crds()) {
       client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
