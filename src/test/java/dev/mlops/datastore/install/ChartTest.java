@@ -75,7 +75,7 @@ class ChartTest {
     assertThat(container.path("livenessProbe").path("httpGet").path("path").asText()).isEqualTo("/healthz");
     assertThat(container.path("readinessProbe").path("httpGet").path("path").asText()).isEqualTo("/readyz");
     assertThat(container.path("resources").path("limits").path("memory").asText()).isNotEmpty();
-    assertThat(env(container, "OPERATOR_LEADER_ELECTION")).isEqualTo("false");
+    assertThat(env(container, "OPERATOR_LEADER_ELECTION")).isEqualTo("true"); // a rolling update runs two pods
   }
 
   @Test
@@ -97,7 +97,8 @@ class ChartTest {
     });
     assertThat(kind(objects, "ClusterRole")).extracting(o -> o.path("metadata").path("name").asText())
         .contains("aws-datastore-operator-view", "aws-datastore-operator-edit");
-    assertThat(kind(objects, "Role")).isEmpty(); // no leader election with one replica
+    assertThat(kind(objects, "Role")).extracting(o -> o.path("metadata").path("name").asText())
+        .containsExactly("aws-datastore-operator-leader-election"); // the only namespaced rules
   }
 
   @Test
