@@ -91,7 +91,7 @@ public final class OperatorMain {
               o.withKubernetesClient(client)
                   .withCloseClientOnStop(false)
                   .withConcurrentReconciliationThreads(config.reconcileThreads())
-                  .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry));
+                  .withMetrics(new dev.mlops.datastore.reconciler.ReadinessMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry), registry));
               if (config.leaderElection()) {
                 o.withLeaderElectionConfiguration(
                     new LeaderElectionConfiguration(

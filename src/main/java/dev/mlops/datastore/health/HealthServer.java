@@ -3,6 +3,12 @@ package dev.mlops.datastore.health;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.javaoperatorsdk.operator.RuntimeInfo;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -21,13 +27,24 @@ import java.util.stream.Collectors;
  * holds back event processing until the lease is won ({@code controllerManager.start(
  * !leaderElectionEnabled)}), so a standby replica's informers are as healthy as the leader's, and
  * a replica whose watch fails (RBAC, a lost connection) must not report ready.
+ *
+ * <p>{@code /metrics} also carries the process's JVM metrics (memory, GC, threads, classes, CPU,
+ * uptime), bound here because this is the one place a served registry is known to exist: test
+ * registries that no endpoint serves stay free of them.
  */
 public final class HealthServer implements AutoCloseable {
   private final HttpServer server;
+  private final JvmGcMetrics gc = new JvmGcMetrics();
 
   public HealthServer(int port, Supplier<RuntimeInfo> runtime, PrometheusMeterRegistry registry)
       throws IOException {
     server = HttpServer.create(new InetSocketAddress(port), 0);
+    new JvmMemoryMetrics().bindTo(registry);
+    gc.bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
     server.createContext(
         "/healthz", ex -> respond(ex, runtime.get().isStarted() ? 200 : 503, "text/plain", text(runtime.get().isStarted())));
     server.createContext(
@@ -60,6 +77,7 @@ public final class HealthServer implements AutoCloseable {
   @Override
   public void close() {
     server.stop(0);
+    gc.close();
   }
 
   /** Each controller with its unhealthy event sources, e.g. {@code awsintegration[ServiceAccount]}. */

@@ -28,6 +28,7 @@ public final class StatusWriter {
   public <P extends HasMetadata, S> boolean write(
       P primary, S stored, S computed, List<Condition> before, List<Condition> after, Supplier<P> fresh,
       java.util.function.BiConsumer<P, S> setStatus, Context<P> context) {
+    ReadinessMetrics.of(context).ifPresent(m -> m.record(primary, after));
     if (!StatusComparison.differs(stored, computed)) {
       return false;
     }

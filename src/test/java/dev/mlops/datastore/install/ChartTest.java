@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 /** The Helm chart, linted and rendered by Helm itself (helm-java), and the objects it renders. */
 class ChartTest {
   static final Path CHART = Path.of("charts", "aws-datastore-operator");
+  static final Path CHART_CRDS = CHART.resolve("files").resolve("crds");
   static final Path INSTALL = Path.of("deploy", "install.yaml");
   static final String NS = "aws-datastore-operator";
 
@@ -74,7 +75,7 @@ class ChartTest {
     assertThat(container.path("livenessProbe").path("httpGet").path("path").asText()).isEqualTo("/healthz");
     assertThat(container.path("readinessProbe").path("httpGet").path("path").asText()).isEqualTo("/readyz");
     assertThat(container.path("resources").path("limits").path("memory").asText()).isNotEmpty();
-    assertThat(env(container, "OPERATOR_LEADER_ELECTION")).isEqualTo("false");
+    assertThat(env(container, "OPERATOR_LEADER_ELECTION")).isEqualTo("true"); // a rolling update runs two pods
   }
 
   @Test
@@ -96,7 +97,8 @@ class ChartTest {
     });
     assertThat(kind(objects, "ClusterRole")).extracting(o -> o.path("metadata").path("name").asText())
         .contains("aws-datastore-operator-view", "aws-datastore-operator-edit");
-    assertThat(kind(objects, "Role")).isEmpty(); // no leader election with one replica
+    assertThat(kind(objects, "Role")).extracting(o -> o.path("metadata").path("name").asText())
+        .containsExactly("aws-datastore-operator-leader-election"); // the only namespaced rules
   }
 
   @Test
@@ -151,26 +153,62 @@ class ChartTest {
   @Test
   void shouldShipTheCrdsTheBuildGenerates() throws IOException {
     for (Path committed : list(Path.of("crds"))) {
-      assertThat(Files.readString(CHART.resolve("crds").resolve(committed.getFileName())))
-          .as("charts/aws-datastore-operator/crds/%s drifted from crds/: copy it over", committed.getFileName())
+      assertThat(Files.readString(CHART_CRDS.resolve(committed.getFileName())))
+          .as("charts/aws-datastore-operator/files/crds/%s drifted from crds/: copy it over", committed.getFileName())
           .isEqualTo(Files.readString(committed));
     }
-    assertThat(list(CHART.resolve("crds"))).hasSameSizeAs(list(Path.of("crds")));
+    assertThat(list(CHART_CRDS)).hasSameSizeAs(list(Path.of("crds")));
+    // Helm installs a chart's crds/ folder before the templates, and the CRD templates would then
+    // collide with it ("exists and cannot be imported into the current release").
+    assertThat(CHART.resolve("crds")).as("the chart's CRDs live in files/crds/, rendered by templates/crds.yaml").doesNotExist();
+  }
+
+  @Test
+  void shouldRenderTheCrdsAsTemplatesKeptOnUninstall() throws IOException {
+    List<JsonNode> crds = kind(objects(render(Map.of())), "CustomResourceDefinition");
+
+    assertThat(crds).hasSameSizeAs(list(Path.of("crds")));
+    for (JsonNode crd : crds) {
+      assertThat(crd.path("metadata").path("annotations").path("helm.sh/resource-policy").asText()).isEqualTo("keep");
+      assertThat(crd.path("metadata").path("labels").path("app.kubernetes.io/managed-by").asText()).isEqualTo("Helm");
+      assertThat(stripped(crd)).isEqualTo(stripped(committedCrd(crd.path("metadata").path("name").asText())));
+    }
+  }
+
+  @Test
+  void shouldLeaveTheCrdsOutWhenDisabledAndUnkeptWhenAsked() throws IOException {
+    assertThat(kind(objects(render(Map.of("crds.enabled", false))), "CustomResourceDefinition")).isEmpty();
+    assertThat(kind(objects(render(Map.of("crds.keep", false))), "CustomResourceDefinition"))
+        .isNotEmpty()
+        .allSatisfy(c -> assertThat(c.path("metadata").path("annotations").has("helm.sh/resource-policy")).isFalse());
   }
 
   @Test
   void shouldKeepThePlainManifestsRenderedFromTheChart() throws IOException {
-    StringBuilder crds = new StringBuilder();
-    for (Path crd : list(Path.of("crds"))) {
-      crds.append("---\n").append(Files.readString(crd));
-    }
     String rendered = "# The CRDs and the operator, rendered from charts/aws-datastore-operator with default values (namespace "
-        + NS + ").\n# Regenerate: mvn test -Dtest=ChartTest -DupdateManifests=true\n" + crds + render(Map.of());
+        + NS + ").\n# Regenerate: mvn test -Dtest=ChartTest -DupdateManifests=true\n" + render(Map.of());
     if (Boolean.getBoolean("updateManifests")) {
       Files.writeString(INSTALL, rendered);
     }
     assertThat(Files.readString(INSTALL)).as("deploy/install.yaml drifted from the chart: mvn test -Dtest=ChartTest -DupdateManifests=true")
         .isEqualTo(rendered);
+    // The third copy of the CRDs: the same schema as crds/ (kubectl apply -f crds/).
+    List<JsonNode> crds = kind(objects(Files.readString(INSTALL)), "CustomResourceDefinition");
+    assertThat(crds).hasSameSizeAs(list(Path.of("crds")));
+    for (JsonNode crd : crds) {
+      assertThat(stripped(crd)).isEqualTo(stripped(committedCrd(crd.path("metadata").path("name").asText())));
+    }
+  }
+
+  /** A CRD without the labels and annotations the chart adds. */
+  private static JsonNode stripped(JsonNode crd) {
+    com.fasterxml.jackson.databind.node.ObjectNode copy = crd.deepCopy();
+    ((com.fasterxml.jackson.databind.node.ObjectNode) copy.path("metadata")).remove(List.of("labels", "annotations"));
+    return copy;
+  }
+
+  private static JsonNode committedCrd(String name) throws IOException {
+    return Serialization.yamlMapper().readTree(Files.readString(Path.of("crds", name + "-v1.yml")));
   }
 
   private static List<Path> list(Path dir) throws IOException {
