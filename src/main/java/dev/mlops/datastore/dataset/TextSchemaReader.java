@@ -68,20 +68,23 @@ public final class TextSchemaReader {
     if (bad == null) {
       return new Decoded(decode(b), null);
     }
-    int length = bad.charset().equals(StandardCharsets.UTF_16LE) || bad.charset().equals(StandardCharsets.UTF_16BE) ? b.length & ~1 : b.length;
-    return new Decoded(new String(b, 0, length, bad.charset()), bad);
+    boolean utf16 = bad.charset().equals(StandardCharsets.UTF_16LE) || bad.charset().equals(StandardCharsets.UTF_16BE);
+    // A UTF-8 BOM before invalid bytes: the writer meant UTF-8, but the bytes are what they are; the BOM is not a column name.
+    int from = !utf16 && b.length >= 3 && (b[0] & 0xff) == 0xEF && (b[1] & 0xff) == 0xBB && (b[2] & 0xff) == 0xBF ? 3 : 0;
+    int length = utf16 ? b.length & ~1 : b.length - from;
+    return new Decoded(new String(b, from, length, bad.charset()), bad);
   }
 
   /**
    * Whether the bytes are not UTF-8: BOM-less UTF-16 (a zero in every other byte of ASCII text), or
    * the first byte sequence UTF-8 forbids (a stray continuation byte, a lead byte without its
    * continuations, an overlong form, a surrogate, beyond U+10FFFF). A sequence cut by the end of
-   * the bytes is not counted when more of the object follows ({@code complete} false). A BOM'd text
-   * is what its BOM says.
+   * the bytes is not counted when more of the object follows ({@code complete} false). A UTF-16 BOM
+   * is honoured; after a UTF-8 BOM the bytes are still checked.
    */
   static NotUtf8 notUtf8(byte[] b, boolean complete) {
-    if (b.length >= 3 && (b[0] & 0xff) == 0xEF && (b[1] & 0xff) == 0xBB && (b[2] & 0xff) == 0xBF
-        || b.length >= 2 && ((b[0] & 0xff) == 0xFF && (b[1] & 0xff) == 0xFE || (b[0] & 0xff) == 0xFE && (b[1] & 0xff) == 0xFF)) {
+    boolean utf8Bom = b.length >= 3 && (b[0] & 0xff) == 0xEF && (b[1] & 0xff) == 0xBB && (b[2] & 0xff) == 0xBF;
+    if (!utf8Bom && b.length >= 2 && ((b[0] & 0xff) == 0xFF && (b[1] & 0xff) == 0xFE || (b[0] & 0xff) == 0xFE && (b[1] & 0xff) == 0xFF)) {
       return null;
     }
     if (b.length >= 4 && b[0] != 0 && b[1] == 0 && b[2] != 0 && b[3] == 0) {
@@ -90,7 +93,7 @@ public final class TextSchemaReader {
     if (b.length >= 4 && b[0] == 0 && b[1] != 0 && b[2] == 0 && b[3] != 0) {
       return new NotUtf8(0, 0, "UTF-16BE (without a byte-order mark)", StandardCharsets.UTF_16BE);
     }
-    int i = 0;
+    int i = utf8Bom ? 3 : 0;
     while (i < b.length) {
       int c = b[i] & 0xff;
       int need;

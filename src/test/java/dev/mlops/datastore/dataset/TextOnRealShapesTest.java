@@ -137,6 +137,22 @@ class TextOnRealShapesTest {
   }
 
   @Test
+  void shouldCheckTheBytesAfterAUtf8ByteOrderMarkToo() {
+    byte[] latin1 = "id,café\n".getBytes(StandardCharsets.ISO_8859_1);
+    byte[] bytes = new byte[3 + latin1.length];
+    bytes[0] = (byte) 0xEF;
+    bytes[1] = (byte) 0xBB;
+    bytes[2] = (byte) 0xBF;
+    System.arraycopy(latin1, 0, bytes, 3, latin1.length);
+
+    Inspection i = inspect("bom.csv", bytes);
+
+    assertThat(reasons(i)).containsExactly("NotUtf8");
+    assertThat(message(i, "NotUtf8")).contains("offset 9");
+    assertThat(i.columns()).containsExactly("id", "café");
+  }
+
+  @Test
   void shouldReportBomLessUtf16AndStillShowItsColumns() {
     byte[] utf16 = "id,label\n1,0\n".getBytes(StandardCharsets.UTF_16LE);
 
