@@ -122,6 +122,12 @@ class StalePodsIT {
           .extracting(StalePod::getRoleArn).isEqualTo(ROLE_ARN);
       assertThat(workloadPatches(cluster)).hasSize(2);
       assertThat(restartEvents(cluster)).hasSize(2);
+
+      // The operator watches every namespace, but reads pods only where integrations are.
+      assertThat(cluster.dispatcher().requests()).extracting(Recorded::pathWithoutQuery)
+          .filteredOn(p -> p.endsWith("/pods"))
+          .isNotEmpty()
+          .allSatisfy(p -> assertThat(p).isIn("/api/v1/namespaces/" + NAMESPACE + "/pods", "/api/v1/namespaces/kube-node-lease/pods"));
     }
   }
 
