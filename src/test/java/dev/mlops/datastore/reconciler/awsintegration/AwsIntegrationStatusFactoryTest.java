@@ -87,6 +87,22 @@ class AwsIntegrationStatusFactoryTest {
   }
 
   @Test
+  void shouldKeepWhenPodsBecameStaleAcrossChecks() {
+    AwsIntegration ai = integration(1);
+    var pods = new StalePodFinder.Report(List.of(new StalePodFinder.Row("a", Resources.ROLE_ARN,
+        List.of(new StalePodFinder.StalePod("notebook", null, null)))));
+    AwsIntegrationStatusFactory first = new AwsIntegrationStatusFactory(T0);
+    ai.setStatus(first.withPods(ai, first.build(ai, StatusFixtures.rows(Outcome.ANNOTATED), true, StatusFixtures.trustAllowed(),
+        StatusFixtures.liveOk(T0)), pods, List.of()));
+
+    AwsIntegrationStatusFactory later = new AwsIntegrationStatusFactory(T1);
+    AwsIntegrationStatus next = later.withPods(ai, later.build(ai, StatusFixtures.rows(Outcome.ANNOTATED), true,
+        StatusFixtures.trustAllowed(), StatusFixtures.liveOk(T1)), pods, List.of());
+
+    assertThat(Conditions.find(next.getConditions(), "PodsCurrent").orElseThrow().getLastTransitionTime()).isEqualTo("2026-11-22T10:00:00Z");
+  }
+
+  @Test
   void shouldBeUnknownWhileAFirstCheckRetries() {
     AwsIntegrationStatus status = new AwsIntegrationStatusFactory(T0).failed(integration(1),
         new Failure.Transient(Failure.AWS_UNAVAILABLE, "iam:GetRole failed: ServiceUnavailable (HTTP 503); retrying"));
