@@ -30,9 +30,11 @@ import java.util.Set;
  * its action becomes {@code sts:AssumeRoleWithWebIdentity}. Further Allow statements for the same
  * provider are dropped (they could admit others); statements for other principals are kept as they
  * are, with duplicate keys merged into arrays (what their writer meant, and what IAM's grammar
- * requires). When that edit does not verify (a Deny, a condition on a key outside the token), the
- * provider's statements are replaced by one clean statement; when that does not verify either,
- * there is no suggestion.
+ * requires). When that edit does not verify (a condition on a key outside the token, a principal
+ * that lists several providers), the provider's Allow statements are replaced by one clean
+ * statement; then the Deny statements that refuse a requested service account are dropped too
+ * (admitting them is what was asked); only a document that is not a JSON object is replaced as a
+ * whole. When nothing verifies, there is no suggestion.
  */
 public final class TrustPolicyFix {
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -71,9 +73,16 @@ public final class TrustPolicyFix {
       if (verified(edited, requests)) {
         return Optional.of(edited);
       }
-      String replaced = toJson(edit(merged, requests, true));
+      ObjectNode replacedNode = edit(merged, requests, true);
+      String replaced = toJson(replacedNode);
       if (verified(replaced, requests)) {
         return Optional.of(replaced);
+      }
+      // Last, without the Deny statements for this provider that refuse a requested service
+      // account: the user asked for those to be admitted. Statements for other principals stay.
+      String withoutDenies = toJson(withoutDeniesOf(replacedNode, requests));
+      if (verified(withoutDenies, requests)) {
+        return Optional.of(withoutDenies);
       }
     }
     ObjectNode fresh = NODES.objectNode();
@@ -140,6 +149,31 @@ public final class TrustPolicyFix {
       result.put("Version", "2012-10-17");
     }
     return result;
+  }
+
+  private static ObjectNode withoutDeniesOf(ObjectNode document, List<TrustRequest> requests) {
+    ObjectNode result = document.deepCopy();
+    ArrayNode kept = NODES.arrayNode();
+    for (JsonNode s : result.path("Statement")) {
+      boolean deny = s.path("Effect").asText("").equals("Deny");
+      if (deny && s instanceof ObjectNode st && refusesAny(st, requests)) {
+        continue;
+      }
+      kept.add(s);
+    }
+    result.set("Statement", kept);
+    return result;
+  }
+
+  /** Whether this Deny statement, alone as an Allow, would match one of the requests. */
+  private static boolean refusesAny(ObjectNode deny, List<TrustRequest> requests) {
+    ObjectNode asAllow = deny.deepCopy();
+    asAllow.put("Effect", "Allow");
+    ObjectNode probe = NODES.objectNode();
+    probe.put("Version", "2012-10-17");
+    probe.putArray("Statement").add(asAllow);
+    String text = toJson(probe);
+    return requests.stream().anyMatch(r -> TrustPolicyEvaluator.evaluate(text, r).verdict() != Verdict.DENIED);
   }
 
   private static ObjectNode rewrite(ObjectNode st, List<TrustRequest> requests) {

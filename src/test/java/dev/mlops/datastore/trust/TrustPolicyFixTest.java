@@ -97,6 +97,23 @@ class TrustPolicyFixTest {
   }
 
   @Test
+  void shouldDropOnlyTheDenyThatRefusesARequestedServiceAccount() throws IOException {
+    String other = "{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"ec2.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}";
+    String denyNotebook = "{\"Effect\":\"Deny\",\"Principal\":{\"Federated\":\"" + Policies.PROVIDER + "\"},\"Action\":\"sts:AssumeRoleWithWebIdentity\","
+        + "\"Condition\":{\"StringEquals\":{\"" + P + ":sub\":\"system:serviceaccount:ml:notebook\"}}}";
+    String denyTrainer = denyNotebook.replace(":notebook", ":trainer");
+    String policy = "{\"Version\":\"2012-10-17\",\"Statement\":[" + other + "," + denyNotebook + "," + denyTrainer + "]}";
+
+    String suggested = TrustPolicyFix.suggest(policy, List.of(Policies.sa("ml", "trainer"))).orElseThrow();
+
+    JsonNode statements = JSON.readTree(suggested).path("Statement");
+    assertThat(statements).hasSize(3);
+    assertThat(statements.get(0)).isEqualTo(JSON.readTree(other));
+    assertThat(statements.get(1)).isEqualTo(JSON.readTree(denyNotebook));
+    assertThat(statements.get(2).path("Effect").asText()).isEqualTo("Allow");
+  }
+
+  @Test
   void shouldSuggestNothingWhenEveryServiceAccountIsAdmitted() {
     assertThat(TrustPolicyFix.suggest(Policies.robustIntelligence("rime"), List.of(Policies.sa("rime", "rime-agent-model-tester")))).isEmpty();
   }

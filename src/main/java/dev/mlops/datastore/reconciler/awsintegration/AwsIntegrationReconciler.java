@@ -5,6 +5,7 @@ import dev.mlops.datastore.api.v1alpha1.AwsIntegration;
 import dev.mlops.datastore.api.v1alpha1.AwsIntegrationStatus;
 import dev.mlops.datastore.api.v1alpha1.IrsaAuth;
 import dev.mlops.datastore.api.v1alpha1.ServiceAccountStatus;
+import dev.mlops.datastore.api.v1alpha1.WorkloadRestart;
 import dev.mlops.datastore.reconciler.CheckRequests;
 import dev.mlops.datastore.reconciler.CheckSchedule;
 import dev.mlops.datastore.reconciler.Conditions;
@@ -13,7 +14,6 @@ import dev.mlops.datastore.reconciler.Failure;
 import dev.mlops.datastore.reconciler.StatusWriter;
 import dev.mlops.datastore.reconciler.TransitionEvents;
 import dev.mlops.datastore.reconciler.awsintegration.AnnotationPlanner.Plan;
-import dev.mlops.datastore.api.v1alpha1.WorkloadRestart;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -77,7 +77,8 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
   private final Clock clock;
   private final WorkloadRestarter restarter;
   private InformerEventSource<ServiceAccount, AwsIntegration> serviceAccounts;
-  private InformerEventSource<Pod, AwsIntegration> pods;
+  private PodInformer pods;
+  private io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache<AwsIntegration> integrations;
 
   public AwsIntegrationReconciler(
       ServiceAccountPatcher patcher,
@@ -119,12 +120,11 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
         InformerEventSourceConfiguration.from(Pod.class, AwsIntegration.class)
             .withName("pods")
             .withSecondaryToPrimaryMapper(ServiceAccountMappers.podsToIntegrations(context.getPrimaryCache()))
-            .withNamespacesInheritedFromController()
             .withOnUpdateFilter((updated, old) -> StalePodFinder.running(updated) != StalePodFinder.running(old)
                 || !Objects.equals(updated.getSpec(), old.getSpec())
-                || !Objects.equals(updated.getMetadata().getOwnerReferences(), old.getMetadata().getOwnerReferences()))
-            .build();
-    pods = new InformerEventSource<>(podConfig, context);
+                || !Objects.equals(updated.getMetadata().getOwnerReferences(), old.getMetadata().getOwnerReferences()));
+    pods = PodInformer.create(podConfig, context);
+    integrations = context.getPrimaryCache();
     ServiceAccountMappers.indexPods(pods);
     return List.of(serviceAccounts, pods);
   }
@@ -152,6 +152,12 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
       doing[0] = "reading the access key's Secret";
       String inputs = checkedInputs(ai, PlatformPresets.serviceAccounts(ai.getSpec()), lookup);
       doing[0] = "looking at the service accounts' pods";
+      if (irsa != null) {
+        pods.follow(integrations.list()
+            .filter(i -> i.getSpec() != null && i.getSpec().getAuth() != null && i.getSpec().getAuth().getIrsa() != null)
+            .map(i -> i.getMetadata().getNamespace())
+            .collect(java.util.stream.Collectors.toSet()));
+      }
       StalePodFinder.Report podReport = irsa == null
           ? new StalePodFinder.Report(List.of())
           : StalePodFinder.find(annotated(rows), irsa.getRoleArn(), name -> ServiceAccountMappers.podsOf(pods, ns, name));

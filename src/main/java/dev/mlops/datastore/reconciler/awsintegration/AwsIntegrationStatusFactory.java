@@ -142,7 +142,12 @@ public final class AwsIntegrationStatusFactory {
     }
     status.setRestartedWorkloads(restarts == null || restarts.isEmpty() ? null : restarts);
     List<Condition> previous = status.getConditions() == null ? List.of() : status.getConditions();
-    Conditions conditions = Conditions.after(previous, ai.getMetadata().getGeneration(), clock);
+    // A freshly built status has no PodsCurrent yet: its transition time comes from the stored one.
+    List<Condition> prior = new java.util.ArrayList<>(previous);
+    if (Conditions.find(previous, PODS_CURRENT).isEmpty() && ai.getStatus() != null) {
+      Conditions.find(ai.getStatus().getConditions(), PODS_CURRENT).ifPresent(prior::add);
+    }
+    Conditions conditions = Conditions.after(prior, ai.getMetadata().getGeneration(), clock);
     for (Condition c : previous) {
       if (!c.getType().equals(PODS_CURRENT)) {
         conditions.set(c.getType(), c.getStatus(), c.getReason(), c.getMessage());

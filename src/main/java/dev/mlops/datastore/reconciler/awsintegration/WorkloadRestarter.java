@@ -27,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * pods. Bare pods and Jobs are never touched: nothing would recreate a deleted bare pod, and a
  * Job's pods are not restartable. Each workload is restarted at most once per role: the record
  * lives in {@code status.restartedWorkloads}, never only in memory, so a restarted operator does
- * not restart anything again. Each restart is also an Event on the integration.
+ * not restart anything again. Each restart is also an Event on the integration. (The record is
+ * written with the status of the same reconcile; only when that write fails after the patch can the
+ * retry restart the workload once more.)
  */
 final class WorkloadRestarter {
   static final String RESTARTED_AT = "kubectl.kubernetes.io/restartedAt";

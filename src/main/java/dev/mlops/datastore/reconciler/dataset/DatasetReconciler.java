@@ -227,6 +227,10 @@ public class DatasetReconciler implements Reconciler<Dataset> {
   }
 
   private UpdateControl<Dataset> write(Dataset ds, DatasetStatus status, Context<Dataset> context) {
+    if (status.getLastHandledRequestedAt() == null && ds.getStatus() != null) {
+      // A status that handled no request (waiting, pending credentials) keeps the last echo.
+      status.setLastHandledRequestedAt(ds.getStatus().getLastHandledRequestedAt());
+    }
     List<Condition> before = ds.getStatus() == null ? List.of() : ds.getStatus().getConditions();
     statusWriter.write(ds, ds.getStatus(), status, before, status.getConditions(), Dataset::new, Dataset::setStatus, context);
     return UpdateControl.noUpdate();

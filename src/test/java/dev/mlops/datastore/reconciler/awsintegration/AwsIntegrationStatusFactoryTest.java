@@ -64,6 +64,45 @@ class AwsIntegrationStatusFactoryTest {
   }
 
   @Test
+  void shouldNameStalePodsWithTheirOwnersAndTheCommandsThatFixThem() {
+    AwsIntegration ai = integration(1);
+    AwsIntegrationStatusFactory factory = new AwsIntegrationStatusFactory(T0);
+    AwsIntegrationStatus status = factory.build(ai, StatusFixtures.rows(Outcome.ANNOTATED), true, StatusFixtures.trustAllowed(),
+        StatusFixtures.liveOk(T0));
+    var pods = new StalePodFinder.Report(List.of(new StalePodFinder.Row("a", Resources.ROLE_ARN, List.of(
+        new StalePodFinder.StalePod("batch-x1", "Job/batch", null),
+        new StalePodFinder.StalePod("notebook", null, "arn:aws:iam::111122223333:role/old"),
+        new StalePodFinder.StalePod("web-7d9f8-aaaaa", "Deployment/web", null)))));
+    var restarted = new dev.mlops.datastore.api.v1alpha1.WorkloadRestart();
+    restarted.setWorkload("Deployment/web");
+    restarted.setRoleArn(Resources.ROLE_ARN);
+    restarted.setRestartedAt("2026-11-22T10:00:00Z");
+
+    factory.withPods(ai, status, pods, List.of(restarted));
+
+    assertThatConditions(status.getConditions()).has("PodsCurrent", "False", "PodsPredateRole").has("Ready", "True", "Ready")
+        .withMessageContaining("PodsCurrent", "kubectl delete pod -n ml notebook");
+    assertThat(status.getServiceAccounts().get(0).getStalePods().getCount()).isEqualTo(3);
+    GoldenFiles.assertMatches("awsintegration/pods-predate-role", status);
+  }
+
+  @Test
+  void shouldKeepWhenPodsBecameStaleAcrossChecks() {
+    AwsIntegration ai = integration(1);
+    var pods = new StalePodFinder.Report(List.of(new StalePodFinder.Row("a", Resources.ROLE_ARN,
+        List.of(new StalePodFinder.StalePod("notebook", null, null)))));
+    AwsIntegrationStatusFactory first = new AwsIntegrationStatusFactory(T0);
+    ai.setStatus(first.withPods(ai, first.build(ai, StatusFixtures.rows(Outcome.ANNOTATED), true, StatusFixtures.trustAllowed(),
+        StatusFixtures.liveOk(T0)), pods, List.of()));
+
+    AwsIntegrationStatusFactory later = new AwsIntegrationStatusFactory(T1);
+    AwsIntegrationStatus next = later.withPods(ai, later.build(ai, StatusFixtures.rows(Outcome.ANNOTATED), true,
+        StatusFixtures.trustAllowed(), StatusFixtures.liveOk(T1)), pods, List.of());
+
+    assertThat(Conditions.find(next.getConditions(), "PodsCurrent").orElseThrow().getLastTransitionTime()).isEqualTo("2026-11-22T10:00:00Z");
+  }
+
+  @Test
   void shouldBeUnknownWhileAFirstCheckRetries() {
     AwsIntegrationStatus status = new AwsIntegrationStatusFactory(T0).failed(integration(1),
         new Failure.Transient(Failure.AWS_UNAVAILABLE, "iam:GetRole failed: ServiceUnavailable (HTTP 503); retrying"));

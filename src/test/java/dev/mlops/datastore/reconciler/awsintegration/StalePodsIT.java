@@ -80,7 +80,9 @@ class StalePodsIT {
       await().atMost(WAIT).until(() -> row(cluster).getStalePods() != null && row(cluster).getStalePods().getCount() == 2);
       assertThat(row(cluster).getStalePods().getPods()).extracting(StalePod::getName).containsExactly("batch-x1", "web-7d9f8-aaaaa");
 
-      // Opt in: the Deployment is restarted once; the Job is not.
+      // Opt in: the Deployment is restarted once; the Job and a bare pod are not.
+      create(cluster, pod("notebook-2", "trainer", null, null, null));
+      await().atMost(WAIT).until(() -> row(cluster).getStalePods().getCount() == 3);
       cluster.client().resources(AwsIntegration.class).inNamespace(NAMESPACE).withName("fraud-data")
           .edit(ai -> {
             ai.getSpec().setRestartStalePods(true);
@@ -100,11 +102,15 @@ class StalePodsIT {
 
       // More stale pods of the same Deployment, for the same annotation: no second restart.
       create(cluster, pod("web-7d9f8-ccccc", "trainer", "ReplicaSet", "web-7d9f8", null));
-      await().atMost(WAIT).until(() -> row(cluster).getStalePods().getCount() == 3);
+      await().atMost(WAIT).until(() -> row(cluster).getStalePods().getCount() == 4);
       assertThat(workloadPatches(cluster)).hasSize(1);
       assertThat(workloadPatches(cluster).get(0).path()).contains("/deployments/web");
       assertThat(restartEvents(cluster)).hasSize(1);
       assertThat(cluster.client().pods().inNamespace(NAMESPACE).withName("batch-x1").get()).isNotNull();
+      assertThat(cluster.client().pods().inNamespace(NAMESPACE).withName("notebook-2").get()).isNotNull();
+      assertThat(cluster.dispatcher().requests()).filteredOn(r -> r.method().equals("DELETE") && r.path().contains("/pods/"))
+          .as("only the test's own deletion").hasSize(1);
+      assertThat(awaitPods(cluster, c -> true).getMessage()).contains("kubectl delete pod -n ml notebook-2");
 
       // Re-annotated to a new role: the pods with the old role are stale (and say which role
       // they run with), and the Deployment is restarted once more, for the new annotation.
@@ -113,7 +119,7 @@ class StalePodsIT {
             ai.getSpec().getAuth().getIrsa().setRoleArn(NEW_ROLE);
             return ai;
           });
-      await().atMost(WAIT).until(() -> row(cluster).getStalePods() != null && row(cluster).getStalePods().getCount() == 4
+      await().atMost(WAIT).until(() -> row(cluster).getStalePods() != null && row(cluster).getStalePods().getCount() == 5
           && integration(cluster).getStatus().getRestartedWorkloads() != null
           && integration(cluster).getStatus().getRestartedWorkloads().stream().anyMatch(r -> NEW_ROLE.equals(r.getRoleArn())));
       assertThat(row(cluster).getStalePods().getPods())
@@ -122,6 +128,12 @@ class StalePodsIT {
           .extracting(StalePod::getRoleArn).isEqualTo(ROLE_ARN);
       assertThat(workloadPatches(cluster)).hasSize(2);
       assertThat(restartEvents(cluster)).hasSize(2);
+
+      // The operator watches every namespace, but reads pods only where integrations are.
+      assertThat(cluster.dispatcher().requests()).extracting(Recorded::pathWithoutQuery)
+          .filteredOn(p -> p.endsWith("/pods"))
+          .isNotEmpty()
+          .allSatisfy(p -> assertThat(p).isIn("/api/v1/namespaces/" + NAMESPACE + "/pods", "/api/v1/namespaces/kube-node-lease/pods"));
     }
   }
 
