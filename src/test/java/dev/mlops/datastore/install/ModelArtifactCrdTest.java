@@ -39,6 +39,21 @@ class ModelArtifactCrdTest {
         .anySatisfy(m -> assertThat(m).contains("does not match the regex pattern"));
   }
 
+  /** CrdPatternsAgreeTest proves the Dataset path pattern agrees with S3Path; the model's must be the same. */
+  @Test
+  void shouldAdmitExactlyThePathsADatasetAdmits() {
+    var model = spec("ModelArtifact").get("path");
+    var dataset = spec("Dataset").get("path");
+    assertThat(model.getPattern()).isEqualTo(dataset.getPattern());
+    assertThat(model.getMaxLength()).isEqualTo(dataset.getMaxLength());
+    assertThat(spec("ModelArtifact").get("checkInterval").getPattern()).isEqualTo(spec("Dataset").get("checkInterval").getPattern());
+  }
+
+  private static java.util.Map<String, io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps> spec(String kind) {
+    return MockCluster.generatedCrds().stream().filter(c -> c.getSpec().getNames().getKind().equals(kind)).findFirst().orElseThrow()
+        .getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema().getProperties().get("spec").getProperties();
+  }
+
   @Test
   void shouldShowShortNameAndPrinterColumns() {
     CustomResourceDefinition crd = MockCluster.generatedCrds().stream()
