@@ -26,6 +26,7 @@ public final class Main {
                        --service-account NAMESPACE:NAME [--service-account ...] [--audience AUD]
         inspect      check a dataset (a local file or folder, or s3://BUCKET/KEY):
                      inspect PATH [--data-type DATA_TYPE_DELTA_TABLE] [--label-col NAME] [--timeout 30s]
+                     inspect --model PATH [--platform RobustIntelligence|DataRobot]  (a model artifact)
         help         print this help
 
       Exit codes: 0 ok, 1 a problem was found, 2 unusable arguments, 3 internal failure

@@ -2,6 +2,7 @@ package dev.mlops.datastore.sandbox;
 
 import dev.mlops.datastore.api.v1alpha1.AwsIntegration;
 import dev.mlops.datastore.api.v1alpha1.Dataset;
+import dev.mlops.datastore.api.v1alpha1.ModelArtifact;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
@@ -16,7 +17,8 @@ import java.util.Set;
  * Secrets, AwsIntegrations and Datasets. Errors name the file and the document.
  */
 final class SceneFile {
-  private static final Set<String> KINDS = Set.of("Namespace", "ServiceAccount", "Secret", "AwsIntegration", "Dataset", "Pod", "ConfigMap");
+  private static final Set<String> KINDS = Set.of("Namespace", "ServiceAccount", "Secret", "AwsIntegration", "Dataset", "Pod", "ConfigMap",
+      "ModelArtifact");
 
   private SceneFile() {}
 
@@ -56,6 +58,7 @@ final class SceneFile {
       Class<? extends HasMetadata> type = switch (kind) {
         case "AwsIntegration" -> AwsIntegration.class;
         case "Dataset" -> Dataset.class;
+        case "ModelArtifact" -> ModelArtifact.class;
         default -> null;
       };
       try {

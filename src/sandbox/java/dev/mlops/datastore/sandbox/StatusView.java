@@ -7,6 +7,7 @@ import dev.mlops.datastore.api.v1alpha1.AccessCheck;
 import dev.mlops.datastore.api.v1alpha1.AwsIntegration;
 import dev.mlops.datastore.api.v1alpha1.Condition;
 import dev.mlops.datastore.api.v1alpha1.Dataset;
+import dev.mlops.datastore.api.v1alpha1.ModelArtifact;
 import dev.mlops.datastore.api.v1alpha1.ServiceAccountStatus;
 import dev.mlops.datastore.reconciler.Conditions;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
@@ -34,6 +35,11 @@ final class StatusView {
         .sorted(Comparator.comparing((Dataset a) -> a.getMetadata().getNamespace()).thenComparing(a -> a.getMetadata().getName())).toList();
   }
 
+  static List<ModelArtifact> modelArtifacts(KubernetesClient client) {
+    return client.resources(ModelArtifact.class).inAnyNamespace().list().getItems().stream()
+        .sorted(Comparator.comparing((ModelArtifact a) -> a.getMetadata().getNamespace()).thenComparing(a -> a.getMetadata().getName())).toList();
+  }
+
   /** The statuses, when every resource is checked for its generation and nothing retries; else null. */
   static String snapshot(KubernetesClient client) {
     StringBuilder sb = new StringBuilder();
@@ -50,6 +56,15 @@ final class StatusView {
         return null;
       }
       ObjectNode s = JSON.valueToTree(d.getStatus());
+      s.remove("lastCheckTime");
+      sb.append(s);
+    }
+    for (ModelArtifact m : modelArtifacts(client)) {
+      if (!settled(m.getMetadata().getGeneration(), m.getStatus() == null ? null : m.getStatus().getObservedGeneration(),
+          m.getStatus() == null ? null : m.getStatus().getConditions())) {
+        return null;
+      }
+      ObjectNode s = JSON.valueToTree(m.getStatus());
       s.remove("lastCheckTime");
       sb.append(s);
     }
@@ -87,6 +102,11 @@ final class StatusView {
     for (Dataset d : datasets(client)) {
       ds.addObject().put("namespace", d.getMetadata().getNamespace()).put("name", d.getMetadata().getName())
           .set("status", JSON.valueToTree(d.getStatus()));
+    }
+    ArrayNode models = root.putArray("modelArtifacts");
+    for (ModelArtifact m : modelArtifacts(client)) {
+      models.addObject().put("namespace", m.getMetadata().getNamespace()).put("name", m.getMetadata().getName())
+          .set("status", JSON.valueToTree(m.getStatus()));
     }
     ArrayNode sas = root.putArray("serviceAccounts");
     client.serviceAccounts().inAnyNamespace().list().getItems().stream()
@@ -133,6 +153,18 @@ final class StatusView {
       sb.append(String.format("%-28s %-7s %-20s %-12s %s%n", d.getMetadata().getNamespace() + "/" + d.getMetadata().getName(),
           ready == null ? "-" : ready.getStatus(), ready == null ? "-" : ready.getReason(),
           d.getStatus() == null || d.getStatus().getFormat() == null ? "-" : d.getStatus().getFormat(), detail));
+    }
+    List<ModelArtifact> models = modelArtifacts(client);
+    if (!models.isEmpty()) {
+      sb.append(String.format("%n%-28s %-7s %-20s %-18s %s%n", "MODELARTIFACT", "READY", "REASON", "PLATFORM", "FUNCTIONS / MESSAGE"));
+    }
+    for (ModelArtifact m : models) {
+      Condition ready = Conditions.find(m.getStatus() == null ? null : m.getStatus().getConditions(), Conditions.READY).orElse(null);
+      String detail = ready != null && "True".equals(ready.getStatus()) && m.getStatus().getFunctions() != null
+          ? shorten(String.join(",", m.getStatus().getFunctions()), 80) : ready == null ? "" : shorten(ready.getMessage(), 160);
+      sb.append(String.format("%-28s %-7s %-20s %-18s %s%n", m.getMetadata().getNamespace() + "/" + m.getMetadata().getName(),
+          ready == null ? "-" : ready.getStatus(), ready == null ? "-" : ready.getReason(),
+          m.getStatus() == null || m.getStatus().getPlatform() == null ? "-" : m.getStatus().getPlatform(), detail));
     }
     return sb.toString();
   }

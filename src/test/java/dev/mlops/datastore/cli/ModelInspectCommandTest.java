@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mlops.datastore.model.ModelFiles;
+import dev.mlops.datastore.sandbox.aws.LocalAws;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -164,6 +165,37 @@ class ModelInspectCommandTest {
     assertThat(json().path("platform").asText()).isEqualTo("DataRobot");
     assertThat(firstReason()).isEqualTo("NoModelArtifact");
     assertThat(json().path("problems").path(0).path("message").asText()).contains("README.md").contains("v1/model.pkl");
+  }
+
+  @Test
+  void shouldReadAModelFromS3WithTheStandardChainAndEndpointVariables() throws IOException {
+    try (LocalAws aws = new LocalAws()) {
+      aws.bucket("cli-models", "111122223333", "us-east-1");
+      aws.world().user("arn:aws:iam::111122223333:user/cli", "AKIACLITEST000000000", "cli-secret");
+      aws.world().grant("arn:aws:iam::111122223333:user/cli", "cli-models", "", "s3:GetObject", "s3:ListBucket");
+      aws.s3().putObject("cli-models", "churn/model.onnx", ModelFiles.onnx());
+      aws.s3().putObject("cli-models", "churn/model.pkl", ModelFiles.hdf5());
+      aws.s3().putObject("cli-models", "churn/weights.h5", java.util.Arrays.copyOf(ModelFiles.hdf5(), 1 << 20));
+      System.setProperty("aws.accessKeyId", "AKIACLITEST000000000");
+      System.setProperty("aws.secretAccessKey", "cli-secret");
+      try {
+        int code = InspectCommand.run(List.of("--model", "s3://cli-models/churn/"),
+            Map.of("AWS_ENDPOINT_URL_S3", aws.s3().endpoint().toString(), "AWS_REGION", "us-east-1"),
+            new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+
+        assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isEqualTo(1);
+        assertThat(json().path("platform").asText()).isEqualTo("DataRobot");
+        assertThat(firstReason()).isEqualTo("ArtifactFormatMismatch");
+        assertThat(json().path("problems").path(0).path("message").asText()).contains("s3://cli-models/churn/model.pkl is named .pkl but is an HDF5 file");
+        // One listing page and one read of at most 4 KiB per artifact, whatever its size.
+        assertThat(json().path("requests").asInt()).isEqualTo(4);
+        assertThat(aws.s3().bytesOut("cli-models", "churn/weights.h5")).isEqualTo(4096);
+        assertThat(json().path("bytesRead").asLong()).isEqualTo(4096 + ModelFiles.onnx().length + ModelFiles.hdf5().length);
+      } finally {
+        System.clearProperty("aws.accessKeyId");
+        System.clearProperty("aws.secretAccessKey");
+      }
+    }
   }
 
   @Test

@@ -71,7 +71,7 @@ class KindInstallE2E {
 
     // No AWS here, so nothing becomes Ready; but the operator must have looked at every example and
     // written a status for its generation.
-    for (String kind : List.of("awsintegrations", "datasets")) {
+    for (String kind : List.of("awsintegrations", "datasets", "modelartifacts")) {
       ok(run(200, "kubectl", "--context", context, "-n", EXAMPLES_NAMESPACE, "wait", kind, "--all",
           "--for=jsonpath={.status.conditions[?(@.type==\"Ready\")].observedGeneration}=1", "--timeout=180s"));
     }

@@ -44,8 +44,17 @@ public final class ModelFiles {
 
   private ModelFiles() {}
 
-  /** A pickle of {'weights': [0.5, 1.5], 'bias': 0.1}, by python3 when present. */
-  public static byte[] pickle() {
+  private static byte[] pickle;
+
+  /** A pickle of {'weights': [0.5, 1.5], 'bias': 0.1}, by python3 when present (run once). */
+  public static synchronized byte[] pickle() {
+    if (pickle == null) {
+      pickle = writePickle();
+    }
+    return pickle.clone();
+  }
+
+  private static byte[] writePickle() {
     try {
       Process p = new ProcessBuilder("python3", "-c",
           "import pickle,sys; sys.stdout.buffer.write(pickle.dumps({'weights': [0.5, 1.5], 'bias': 0.1}, protocol=4))")

@@ -79,6 +79,14 @@ class LocalSandboxE2E {
     assertThat(find(datasets, "rime", "fraud-train").path("rows").asLong()).isEqualTo(8);
     assertThat(find(datasets, "rime", "fraud-events").path("delta").path("version").asLong()).isEqualTo(13);
     assertThat(condition(find(datasets, "analytics", "daily-report"), "Ready").path("status").asText()).isEqualTo("True");
+
+    JsonNode models = json.path("modelArtifacts");
+    JsonNode model = find(models, "rime", "fraud-model");
+    assertThat(condition(model, "Ready").path("status").asText()).isEqualTo("True");
+    assertThat(model.path("siblings").toString()).contains("fraud_model.pkl");
+    JsonNode broken = condition(find(models, "rime", "fraud-model-v2"), "Ready");
+    assertThat(broken.path("reason").asText()).isEqualTo("NoPredictFunction");
+    assertThat(broken.path("message").asText()).contains("inside class FraudModel").contains("'predict_dataframe'");
     assertThat(run.out()).doesNotContain("sandbox-secret-not-a-real-key");
   }
 

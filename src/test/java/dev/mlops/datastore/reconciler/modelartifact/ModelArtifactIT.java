@@ -205,6 +205,19 @@ class ModelArtifactIT {
     assertThat(cluster.dispatcher().requests()).filteredOn(r -> !r.method().equals("GET")).as("API writes after the restart").isEmpty();
   }
 
+  @Test
+  void shouldShowAThrottledReadAsReconcilingNotAsAModelProblem() {
+    cluster.aws().world().failNext("s3", "GetObject", 24, 503, "SlowDown");
+
+    create("fraud", "models/fraud/fraud_model.py", null);
+
+    Condition reconciling = awaitCondition("fraud", Conditions.RECONCILING, c -> c.getStatus().equals("True"));
+    assertThat(reconciling.getReason()).isEqualTo("AwsThrottled");
+    assertThat(reconciling.getMessage()).contains("GetObject of s3://" + BUCKET + "/models/fraud/fraud_model.py");
+    assertThat(condition("fraud", Conditions.READY).orElseThrow().getStatus()).isEqualTo("Unknown");
+    assertThat(condition("fraud", "ArtifactValid")).isEmpty();
+  }
+
   private double reconciliations() {
     return cluster.metrics().getMeters().stream()
         .filter(m -> m instanceof Counter && m.getId().getName().endsWith("reconciliations.success"))
