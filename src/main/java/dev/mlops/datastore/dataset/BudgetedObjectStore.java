@@ -119,6 +119,11 @@ final class BudgetedObjectStore implements ObjectStore {
   }
 
   @Override
+  public String cacheScope() {
+    return delegate.cacheScope();
+  }
+
+  @Override
   public String describe(String key) {
     return delegate.describe(key);
   }

@@ -29,6 +29,8 @@ public final class DatasetInspector {
 
   private final InspectionLimits limits;
   private final Semaphore slots;
+  /** Delta checkpoint facts, shared by the Datasets of a table (per bucket and identity). */
+  private final CheckpointCache checkpoints = new CheckpointCache(256);
 
   public DatasetInspector(InspectionLimits limits) {
     this.limits = limits;
@@ -75,7 +77,7 @@ public final class DatasetInspector {
     Inspection result = new Inspection();
     try {
       if (deltaTable) {
-        DeltaLogReader.read(store, key, result, limits);
+        DeltaLogReader.read(store, key, result, limits, checkpoints);
       } else {
         object(store, key, result);
       }

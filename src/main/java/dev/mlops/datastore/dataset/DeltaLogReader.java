@@ -119,6 +119,11 @@ public final class DeltaLogReader {
   }
 
   public static void read(ObjectStore store, String tablePrefix, Inspection result, InspectionLimits limits) {
+    read(store, tablePrefix, result, limits, null);
+  }
+
+  /** As {@link #read(ObjectStore, String, Inspection, InspectionLimits)}, reusing checkpoint facts from {@code checkpoints} when given. */
+  static void read(ObjectStore store, String tablePrefix, Inspection result, InspectionLimits limits, CheckpointCache checkpoints) {
     String table = tablePrefix.isEmpty() || tablePrefix.endsWith("/") ? tablePrefix : tablePrefix + "/";
     String log = table + "_delta_log/";
     result.format = DataFormat.DELTA_TABLE;
@@ -174,9 +179,17 @@ public final class DeltaLogReader {
     JsonNode metaData = replay.metaData;
     JsonNode protocol = replay.protocol;
     if (checkpoint != null) {
-      CheckpointState state = readCheckpoint(store, log, checkpoint, listed.sizes, metaData == null || protocol == null, result, limits);
+      boolean needMetadata = metaData == null || protocol == null;
+      String scope = checkpoints == null ? null : store.cacheScope();
+      CheckpointState state = checkpoints == null ? null : checkpoints.get(scope, log, checkpoint.version(), checkpoint.keys(), needMetadata);
       if (state == null) {
-        return;
+        state = readCheckpoint(store, log, checkpoint, listed.sizes, needMetadata, result, limits);
+        if (state == null) {
+          return;
+        }
+        if (checkpoints != null) {
+          checkpoints.put(scope, log, checkpoint.version(), checkpoint.keys(), state, state.metaData != null && state.protocol != null);
+        }
       }
       if (metaData == null) {
         metaData = state.metaData;
@@ -365,7 +378,8 @@ public final class DeltaLogReader {
     return true;
   }
 
-  private static final class CheckpointState {
+  /** What a checkpoint says; shared read-only once cached (see {@link CheckpointCache}). */
+  static final class CheckpointState {
     JsonNode metaData;
     JsonNode protocol;
     long adds;
