@@ -147,9 +147,17 @@ public final class OperatorMain {
     return new HealthServer(config.httpPort(), operator::getRuntimeInfo, registry);
   }
 
-  /** The client configuration the operator writes with: {@code config} under its field manager. */
+  /**
+   * The client configuration the operator writes with: {@code config} under its field manager. A
+   * plain-http API server is spoken to in HTTP/1.1: the JDK client would try h2c, and fabric8's
+   * h2c path fails on list answers over a few MB (thousands of Datasets).
+   */
   public static Config asOperator(Config config) {
-    return new ConfigBuilder(config).withUserAgent(FIELD_MANAGER).build();
+    ConfigBuilder builder = new ConfigBuilder(config).withUserAgent(FIELD_MANAGER);
+    if (config.getMasterUrl() != null && config.getMasterUrl().startsWith("http://")) {
+      builder.withHttp2Disable(true);
+    }
+    return builder.build();
   }
 
   /** {@code java -jar aws-datastore-operator.jar [run]}: returns the process exit code. */
