@@ -127,6 +127,9 @@ public final class OperatorMain {
     return operator;
   }
 
+  /** Objects per page of an informer's list. */
+  static final long INFORMER_LIST_PAGE = 500;
+
   private static <R extends io.fabric8.kubernetes.api.model.HasMetadata>
       Consumer<ControllerConfigurationOverrider<R>> controller(OperatorConfig config) {
     return c -> {
@@ -135,6 +138,10 @@ public final class OperatorMain {
       }
       c.withRetry(GenericRetry.defaultLimitedExponentialRetry());
       c.withFieldManager(FIELD_MANAGER);
+      // Informers list in pages, so a start over thousands of objects is no one huge answer, and
+      // cache objects without managedFields and kubectl's last-applied copy, which nothing reads.
+      c.withInformerListLimit(INFORMER_LIST_PAGE);
+      c.withItemStore(new PrunedItemStore<>());
     };
   }
 
