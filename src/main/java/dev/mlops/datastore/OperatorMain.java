@@ -134,6 +134,9 @@ public final class OperatorMain {
     return operator;
   }
 
+  /** Objects per page of an informer's list. */
+  static final long INFORMER_LIST_PAGE = 500;
+
   private static <R extends io.fabric8.kubernetes.api.model.HasMetadata>
       Consumer<ControllerConfigurationOverrider<R>> controller(OperatorConfig config) {
     return c -> {
@@ -142,6 +145,10 @@ public final class OperatorMain {
       }
       c.withRetry(GenericRetry.defaultLimitedExponentialRetry());
       c.withFieldManager(FIELD_MANAGER);
+      // Informers list in pages, so a start over thousands of objects is no one huge answer, and
+      // cache objects without managedFields and kubectl's last-applied copy, which nothing reads.
+      c.withInformerListLimit(INFORMER_LIST_PAGE);
+      c.withItemStore(new PrunedItemStore<>());
     };
   }
 
@@ -154,9 +161,17 @@ public final class OperatorMain {
     return new HealthServer(config.httpPort(), operator::getRuntimeInfo, registry);
   }
 
-  /** The client configuration the operator writes with: {@code config} under its field manager. */
+  /**
+   * The client configuration the operator writes with: {@code config} under its field manager. A
+   * plain-http API server is spoken to in HTTP/1.1: the JDK client would try h2c, and fabric8's
+   * h2c path fails on list answers over a few MB (thousands of Datasets).
+   */
   public static Config asOperator(Config config) {
-    return new ConfigBuilder(config).withUserAgent(FIELD_MANAGER).build();
+    ConfigBuilder builder = new ConfigBuilder(config).withUserAgent(FIELD_MANAGER);
+    if (config.getMasterUrl() != null && config.getMasterUrl().startsWith("http://")) {
+      builder.withHttp2Disable(true);
+    }
+    return builder.build();
   }
 
   /** {@code java -jar aws-datastore-operator.jar [run]}: returns the process exit code. */

@@ -70,7 +70,7 @@ public final class IntegrationSessions {
      * the Dataset's path names: a Dataset can read only what its integration vouches for.
      */
     public ObjectStore objectStore(String bucketName) {
-      return new S3ObjectStore(s3(), bucketName, bucketOwner);
+      return new S3ObjectStore(s3(), bucketName, bucketOwner, identity == null ? null : identity.arn());
     }
 
     public CallerIdentity identity() {

@@ -8,14 +8,28 @@ package dev.mlops.datastore.dataset;
  * instance per inspection; not shared between threads.
  */
 public final class BudgetedObjectStore implements ObjectStore {
+  /** Bytes an inspection may read before it must hold one of the inspector's slots. */
+  static final long UNSLOTTED_BYTES = 128 * 1024;
+
   private final ObjectStore delegate;
   private final InspectionLimits limits;
+  private final Runnable takeSlot;
+  private boolean slotted;
   private int requests;
   private long bytes;
 
   public BudgetedObjectStore(ObjectStore delegate, InspectionLimits limits) {
+    this(delegate, limits, () -> {});
+  }
+
+  /**
+   * @param takeSlot run (once) before the first read that takes the inspection past {@link
+   *     #UNSLOTTED_BYTES}: most inspections read one 64 KiB range and never wait for a slot
+   */
+  BudgetedObjectStore(ObjectStore delegate, InspectionLimits limits, Runnable takeSlot) {
     this.delegate = delegate;
     this.limits = limits;
+    this.takeSlot = takeSlot;
   }
 
   public int requests() {
@@ -46,6 +60,10 @@ public final class BudgetedObjectStore implements ObjectStore {
     if (bytes + length > limits.maxBytesPerInspection()) {
       throw new ReadBudgetExceeded("reading " + InspectionLimits.mib(length) + " of " + describe(key) + " would take the check past its budget of "
           + InspectionLimits.mib(limits.maxBytesPerInspection()) + " (" + InspectionLimits.mib(bytes) + " read already)");
+    }
+    if (!slotted && bytes + length > UNSLOTTED_BYTES) {
+      slotted = true;
+      takeSlot.run();
     }
   }
 
@@ -98,6 +116,11 @@ public final class BudgetedObjectStore implements ObjectStore {
     // Only the first page was counted above; a listing of many pages costs one request each.
     requests += Math.max(0, listing.requests() - 1);
     return listing;
+  }
+
+  @Override
+  public String cacheScope() {
+    return delegate.cacheScope();
   }
 
   @Override

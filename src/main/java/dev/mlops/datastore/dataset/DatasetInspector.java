@@ -15,8 +15,9 @@ import java.util.concurrent.Semaphore;
  * The content decides the format; a name that promises another format is reported with a hint.
  *
  * <p>One instance per process, shared by every caller: it holds the {@link InspectionLimits} and
- * bounds how many inspections run at once, so ten reconcile threads cannot each hold a large
- * footer. Each inspection reads through a {@link BudgetedObjectStore}, the one place its budget of
+ * bounds how many inspections read more than {@link BudgetedObjectStore#UNSLOTTED_BYTES} at once,
+ * so ten reconcile threads cannot each hold a large footer, while the usual one-range check waits
+ * for no slot (a slot held across S3's latency made two slots the operator's throughput). Each inspection reads through a {@link BudgetedObjectStore}, the one place its budget of
  * bytes and requests is enforced.
  */
 public final class DatasetInspector {
@@ -30,6 +31,8 @@ public final class DatasetInspector {
 
   private final InspectionLimits limits;
   private final Semaphore slots;
+  /** Delta checkpoint facts, shared by the Datasets of a table (per bucket and identity). */
+  private final CheckpointCache checkpoints = new CheckpointCache(256);
 
   public DatasetInspector(InspectionLimits limits) {
     this.limits = limits;
@@ -53,25 +56,30 @@ public final class DatasetInspector {
    *     data problem
    */
   public Inspection inspect(ObjectStore rawStore, String key, boolean deltaTable, Map<String, String> dataParams) {
+    boolean[] held = {false};
+    BudgetedObjectStore store = new BudgetedObjectStore(rawStore, limits, () -> {
+      try {
+        slots.acquire();
+        held[0] = true;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new ObjectStoreException(ObjectStoreException.Kind.TRANSIENT, "interrupted while waiting to inspect " + rawStore.describe(key), e);
+      }
+    });
     try {
-      slots.acquire();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ObjectStoreException(ObjectStoreException.Kind.TRANSIENT, "interrupted while waiting to inspect " + rawStore.describe(key), e);
-    }
-    try {
-      return inspectWithinBudget(rawStore, key, deltaTable, dataParams);
+      return inspectWithinBudget(store, key, deltaTable, dataParams);
     } finally {
-      slots.release();
+      if (held[0]) {
+        slots.release();
+      }
     }
   }
 
-  private Inspection inspectWithinBudget(ObjectStore rawStore, String key, boolean deltaTable, Map<String, String> dataParams) {
-    BudgetedObjectStore store = new BudgetedObjectStore(rawStore, limits);
+  private Inspection inspectWithinBudget(BudgetedObjectStore store, String key, boolean deltaTable, Map<String, String> dataParams) {
     Inspection result = new Inspection();
     try {
       if (deltaTable) {
-        DeltaLogReader.read(store, key, result, limits);
+        DeltaLogReader.read(store, key, result, limits, checkpoints);
       } else {
         object(store, key, result);
       }

@@ -119,6 +119,11 @@ public final class DeltaLogReader {
   }
 
   public static void read(ObjectStore store, String tablePrefix, Inspection result, InspectionLimits limits) {
+    read(store, tablePrefix, result, limits, null);
+  }
+
+  /** As {@link #read(ObjectStore, String, Inspection, InspectionLimits)}, reusing checkpoint facts from {@code checkpoints} when given. */
+  static void read(ObjectStore store, String tablePrefix, Inspection result, InspectionLimits limits, CheckpointCache checkpoints) {
     String table = tablePrefix.isEmpty() || tablePrefix.endsWith("/") ? tablePrefix : tablePrefix + "/";
     String log = table + "_delta_log/";
     result.format = DataFormat.DELTA_TABLE;
@@ -174,11 +179,22 @@ public final class DeltaLogReader {
     JsonNode metaData = replay.metaData;
     JsonNode protocol = replay.protocol;
     if (checkpoint != null) {
+      boolean needMetadata = metaData == null || protocol == null;
       Set<String> shadowed = new java.util.HashSet<>(replay.files.keySet());
       shadowed.addAll(replay.removed);
-      CheckpointState state = readCheckpoint(store, log, checkpoint, listed.sizes, metaData == null || protocol == null, result, limits, shadowed);
+      String scope = checkpoints == null ? null : store.cacheScope();
+      CheckpointState state = checkpoints == null ? null : checkpoints.get(scope, log, checkpoint.version(), checkpoint.keys(), needMetadata);
+      if (state != null && !state.shadowed.equals(shadowed)) {
+        state = null; // its rows were summed for other commits after the checkpoint
+      }
       if (state == null) {
-        return;
+        state = readCheckpoint(store, log, checkpoint, listed.sizes, needMetadata, result, limits, shadowed);
+        if (state == null) {
+          return;
+        }
+        if (checkpoints != null) {
+          checkpoints.put(scope, log, checkpoint.version(), checkpoint.keys(), state, state.metaData != null && state.protocol != null);
+        }
       }
       rows = state.rows;
       if (metaData == null) {
@@ -393,7 +409,8 @@ public final class DeltaLogReader {
     return true;
   }
 
-  private static final class CheckpointState {
+  /** What a checkpoint says; shared read-only once cached (see {@link CheckpointCache}). */
+  static final class CheckpointState {
     JsonNode metaData;
     JsonNode protocol;
     long adds;

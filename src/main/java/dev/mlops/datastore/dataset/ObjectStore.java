@@ -52,6 +52,14 @@ public interface ObjectStore {
   /** At most {@code maxKeys} keys under {@code prefix}, sorted, after {@code startAfter} when given. */
   Listing list(String prefix, String startAfter, int maxKeys);
 
+  /**
+   * Who reads what through this store, e.g. the bucket and the reading identity, for caches of
+   * immutable facts (Delta checkpoints); null, the default, when facts must not be shared.
+   */
+  default String cacheScope() {
+    return null;
+  }
+
   /** A description for messages, e.g. s3://bucket. */
   String describe(String key);
 }

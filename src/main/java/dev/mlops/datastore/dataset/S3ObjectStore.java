@@ -26,10 +26,23 @@ public final class S3ObjectStore implements ObjectStore {
   private final String bucket;
   private final String expectedOwner;
 
+  private final String principal;
+
   public S3ObjectStore(S3Client s3, String bucket, String expectedOwner) {
+    this(s3, bucket, expectedOwner, null);
+  }
+
+  /** @param principal the identity the client signs as (an ARN), so cached facts stay per identity; null shares nothing */
+  public S3ObjectStore(S3Client s3, String bucket, String expectedOwner, String principal) {
     this.s3 = s3;
     this.bucket = bucket;
     this.expectedOwner = expectedOwner;
+    this.principal = principal;
+  }
+
+  @Override
+  public String cacheScope() {
+    return principal == null ? null : "s3://" + bucket + " as " + principal + (expectedOwner == null ? "" : " owned by " + expectedOwner);
   }
 
   @Override

@@ -195,28 +195,53 @@ class BoundedReadersTest {
 
   @Test
   @Timeout(60)
-  void shouldRunNoMoreInspectionsAtOnceThanItsSlots() throws Exception {
+  void shouldRunNoMoreLargeReadsAtOnceThanItsSlots() throws Exception {
+    // A CSV header longer than the first 64 KiB read: the check reads up to 1 MiB more, and only
+    // that larger read needs one of the inspector's slots.
+    byte[] wide = ("label," + "x".repeat(100 * 1024) + "\n1,2\n").getBytes(StandardCharsets.UTF_8);
+    assertThat(mostInsideAtOnce(wide, length -> length > DatasetInspector.PREFIX, false)).isEqualTo(2);
+  }
+
+  @Test
+  @Timeout(60)
+  void shouldNotMakeAOneRangeCheckWaitForASlot() throws Exception {
+    // Ten small checks over a slow S3 all run at once: a slot bounds memory, not requests.
+    byte[] small = "id,label\n1,0\n".getBytes(StandardCharsets.UTF_8);
+    assertThat(mostInsideAtOnce(small, length -> true, true)).isEqualTo(10);
+  }
+
+  /**
+   * Ten threads inspect one CSV, with two slots, through a store that holds each read it watches
+   * until all ten have started (or, with {@code untilAllInside}, are inside such a read).
+   */
+  private static int mostInsideAtOnce(byte[] csv, java.util.function.IntPredicate watched, boolean untilAllInside) throws Exception {
     AtomicInteger inside = new AtomicInteger();
     AtomicInteger most = new AtomicInteger();
-    CountDownLatch tenStarted = new CountDownLatch(10);
-    MemoryObjectStore data = new MemoryObjectStore().put("d.csv", "id,label\n1,0\n".getBytes(StandardCharsets.UTF_8));
+    CountDownLatch tenInside = new CountDownLatch(10);
+    MemoryObjectStore data = new MemoryObjectStore().put("d.csv", csv);
     ObjectStore slow = new ObjectStore() {
       @Override
       public ObjectInfo head(String key) {
-        int now = inside.incrementAndGet();
-        most.accumulateAndGet(now, Math::max);
-        try {
-          // Hold the slot until every caller has tried to start, so any excess would be seen.
-          tenStarted.await(2, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        inside.decrementAndGet();
         return data.head(key);
       }
 
       @Override
       public byte[] read(String key, long offset, int length) {
+        if (!watched.test(length)) {
+          return data.read(key, offset, length);
+        }
+        int now = inside.incrementAndGet();
+        most.accumulateAndGet(now, Math::max);
+        if (untilAllInside) {
+          tenInside.countDown();
+        }
+        try {
+          // Hold the read until every caller could be inside, so any excess (or any wait) is seen.
+          tenInside.await(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        inside.decrementAndGet();
         return data.read(key, offset, length);
       }
 
@@ -235,14 +260,16 @@ class BoundedReadersTest {
         return data.describe(key);
       }
     };
-    DatasetInspector twoAtOnce = new DatasetInspector(LIMITS.withMaxConcurrentInspections(2));
+    DatasetInspector inspector = new DatasetInspector(LIMITS.withMaxConcurrentInspections(2));
     ExecutorService threads = Executors.newFixedThreadPool(10);
     try {
       List<Future<Inspection>> results = new ArrayList<>();
       for (int t = 0; t < 10; t++) {
         results.add(threads.submit(() -> {
-          tenStarted.countDown();
-          return twoAtOnce.inspect(slow, "d.csv", false, Map.of());
+          if (!untilAllInside) {
+            tenInside.countDown();
+          }
+          return inspector.inspect(slow, "d.csv", false, Map.of());
         }));
       }
       for (Future<Inspection> r : results) {
@@ -251,7 +278,7 @@ class BoundedReadersTest {
     } finally {
       threads.shutdownNow();
     }
-    assertThat(most.get()).isEqualTo(2);
+    return most.get();
   }
 
   @Test

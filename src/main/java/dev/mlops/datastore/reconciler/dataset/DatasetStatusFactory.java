@@ -89,7 +89,7 @@ public final class DatasetStatusFactory {
     List<Problem> readProblems = of(inspection, Problem.Link.READABLE);
     List<Problem> formatProblems = of(inspection, Problem.Link.FORMAT);
     List<Problem> schemaProblems = of(inspection, Problem.Link.SCHEMA);
-    String cost = "read " + inspection.bytesRead() + " bytes in " + inspection.requests() + " requests";
+    String cost = "read " + inspection.bytesRead() + " bytes in " + inspection.requests() + (inspection.requests() == 1 ? " request" : " requests");
     set(conditions, READABLE, readProblems, "Readable", "readable with the integration's identity (" + cost + ")");
     if (!readProblems.isEmpty()) {
       conditions.set(FORMAT_VALID, Conditions.UNKNOWN, NOT_READ, "not read: " + readProblems.get(0).reason());
