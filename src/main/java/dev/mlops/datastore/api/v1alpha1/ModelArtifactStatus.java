@@ -54,6 +54,9 @@ public class ModelArtifactStatus {
   @JsonPropertyDescription("When the model was last checked (RFC 3339).")
   private String lastCheckTime;
 
+  @JsonPropertyDescription("The value of the datastore.mlops.dev/requested-at annotation the last full check handled (long values as their sha256 digest); a script that sets the annotation waits for it here.")
+  private String lastHandledRequestedAt;
+
   public Long getObservedGeneration() {
     return observedGeneration;
   }
@@ -156,5 +159,13 @@ public class ModelArtifactStatus {
 
   public void setLastCheckTime(String lastCheckTime) {
     this.lastCheckTime = lastCheckTime;
+  }
+
+  public String getLastHandledRequestedAt() {
+    return lastHandledRequestedAt;
+  }
+
+  public void setLastHandledRequestedAt(String lastHandledRequestedAt) {
+    this.lastHandledRequestedAt = lastHandledRequestedAt;
   }
 }

@@ -11,6 +11,7 @@ import dev.mlops.datastore.dataset.S3Path;
 import dev.mlops.datastore.model.ModelInspection;
 import dev.mlops.datastore.model.ModelInspector;
 import dev.mlops.datastore.model.ModelRules;
+import dev.mlops.datastore.reconciler.CheckRequests;
 import dev.mlops.datastore.reconciler.CheckSchedule;
 import dev.mlops.datastore.reconciler.Conditions;
 import dev.mlops.datastore.reconciler.ErrorBackoff;
@@ -19,6 +20,7 @@ import dev.mlops.datastore.reconciler.StatusWriter;
 import dev.mlops.datastore.reconciler.TransitionEvents;
 import dev.mlops.datastore.reconciler.awsintegration.IntegrationCredentials;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -48,7 +50,10 @@ import org.slf4j.LoggerFactory;
  * changed; a DataRobot folder (one listing page and a few kilobytes) is inspected again. No IAM
  * call, no finalizer.
  */
-@ControllerConfiguration(name = ModelArtifactReconciler.NAME)
+@ControllerConfiguration(
+    name = ModelArtifactReconciler.NAME,
+    generationAwareEventProcessing = false,
+    informer = @Informer(onUpdateFilter = CheckRequests.UpdateFilter.class))
 public class ModelArtifactReconciler implements Reconciler<ModelArtifact> {
   public static final String NAME = "modelartifact";
   static final String DEFAULT_INTERVAL = "1h";
@@ -98,8 +103,9 @@ public class ModelArtifactReconciler implements Reconciler<ModelArtifact> {
       String ns = ma.getMetadata().getNamespace();
       String ref = ma.getSpec().getIntegrationRef().getName();
       AwsIntegration integration = integrations.get(new ResourceID(ref, ns)).orElse(null);
-      if (integration != null && !statusIsCurrent(integration) && ma.getStatus() != null) {
-        // The integration is being checked for a new spec: its verdict comes with its next status.
+      if (integration != null && !statusIsCurrent(integration)) {
+        // The integration is being checked (first, or for a new spec): its verdict comes with its
+        // next status, an informer event that brings this model back; nothing is written meanwhile.
         return UpdateControl.noUpdate();
       }
       if (!integrationReady(integration)) {
@@ -121,32 +127,32 @@ public class ModelArtifactReconciler implements Reconciler<ModelArtifact> {
       ObjectStore store = session.get().objectStore(path.bucket());
 
       doing[0] = "checking whether the model changed";
-      if (unchanged(ma, store, path.key(), rules)) {
+      // "Check now" reads the model again even when its ETag says it is unchanged.
+      String lastHandled = ma.getStatus() == null ? null : ma.getStatus().getLastHandledRequestedAt();
+      if (!CheckRequests.pending(ma, lastHandled) && unchanged(ma, store, path.key(), rules)) {
         write(ma, statusFactory.rechecked(ma), context);
         return UpdateControl.<ModelArtifact>noUpdate().rescheduleAfter(interval);
       }
       doing[0] = "inspecting the model";
       ModelInspection inspection = inspector.inspect(store, path.key(), rules);
-      write(ma, statusFactory.inspected(ma, inspection), context);
+      ModelArtifactStatus inspected = statusFactory.inspected(ma, inspection);
+      inspected.setLastHandledRequestedAt(CheckRequests.handled(ma, lastHandled));
+      write(ma, inspected, context);
       return UpdateControl.<ModelArtifact>noUpdate().rescheduleAfter(interval);
     } catch (RuntimeException e) {
-      Failure failure = Failure.classify(e, doing[0]);
-      if (failure instanceof Failure.Internal) {
-        log.atError().setCause(e).addKeyValue("doing", doing[0]).log("reconcile failed with an internal error");
-      } else {
-        log.atWarn().addKeyValue("reason", failure.reason()).addKeyValue("error", failure.message()).log("reconcile failed; retrying");
-      }
-      return fail(ma, failure, context);
+      return fail(ma, Failure.classifyAndLog(e, doing[0], log), context);
     }
   }
 
   /**
    * Empty when a check is due: never checked for this generation, checked longer than the
-   * interval ago, never checked with a Ready integration, or the last attempt failed.
+   * interval ago, never checked with a Ready integration, asked for ({@link CheckRequests}), or the
+   * last attempt failed.
    */
   private Optional<Duration> notDue(ModelArtifact ma, Duration interval) {
     ModelArtifactStatus status = ma.getStatus();
     if (status == null
+        || CheckRequests.pending(ma, status.getLastHandledRequestedAt())
         || !Conditions.isTrue(status.getConditions(), ModelArtifactStatusFactory.INTEGRATION_READY)
         || Conditions.find(status.getConditions(), Conditions.RECONCILING).isPresent()
         || Conditions.find(status.getConditions(), Conditions.READY)
