@@ -196,7 +196,7 @@ public final class DeltaLogReader {
           checkpoints.put(scope, log, checkpoint.version(), checkpoint.keys(), state, state.metaData != null && state.protocol != null);
         }
       }
-      rows = state.rows;
+      rows = state.rows.copy();
       if (metaData == null) {
         metaData = state.metaData;
       }
@@ -431,6 +431,18 @@ public final class DeltaLogReader {
     /** Whether every checkpoint add was matched by path against the paths touched after it. */
     boolean pathsMatched = true;
     long shadowedAdds;
+
+    /** A copy to sum onto: the checkpoint's own count may be cached and shared by later checks. */
+    Rows copy() {
+      Rows c = new Rows();
+      c.sum = sum;
+      c.withStats = withStats;
+      c.withoutStats = withoutStats;
+      c.unknown = unknown;
+      c.pathsMatched = pathsMatched;
+      c.shadowedAdds = shadowedAdds;
+      return c;
+    }
 
     void add(Long rows) {
       if (rows == null) {
