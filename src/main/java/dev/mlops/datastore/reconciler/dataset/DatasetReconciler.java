@@ -17,6 +17,7 @@ import dev.mlops.datastore.reconciler.CheckSchedule;
 import dev.mlops.datastore.reconciler.Conditions;
 import dev.mlops.datastore.reconciler.ErrorBackoff;
 import dev.mlops.datastore.reconciler.Failure;
+import dev.mlops.datastore.reconciler.IntegrationStatuses;
 import dev.mlops.datastore.reconciler.StatusWriter;
 import dev.mlops.datastore.reconciler.TransitionEvents;
 import dev.mlops.datastore.reconciler.awsintegration.IntegrationCredentials;
@@ -101,13 +102,13 @@ public class DatasetReconciler implements Reconciler<Dataset> {
       String ns = ds.getMetadata().getNamespace();
       String ref = ds.getSpec().getIntegrationRef().getName();
       AwsIntegration integration = integrations.get(new ResourceID(ref, ns)).orElse(null);
-      if (integration != null && !statusIsCurrent(integration)) {
+      if (integration != null && !IntegrationStatuses.current(integration)) {
         // The integration is being checked (first, or for a new spec): its verdict comes with its
         // next status, an informer event that brings this Dataset back. Writing "not checked yet"
         // meanwhile doubled the writes of every new Dataset; it keeps what it last knew, or nothing.
         return UpdateControl.noUpdate();
       }
-      if (!integrationReady(integration)) {
+      if (!IntegrationStatuses.ready(integration)) {
         return write(ds, statusFactory.waiting(ds, integration), context);
       }
       Duration interval = schedule.interval(ds.getSpec().getCheckInterval(), "1h");
@@ -215,16 +216,7 @@ public class DatasetReconciler implements Reconciler<Dataset> {
     }
   }
 
-  private static boolean integrationReady(AwsIntegration ai) {
-    // A status computed for an older generation says nothing about the current spec.
-    return ai != null && statusIsCurrent(ai) && Conditions.isTrue(ai.getStatus().getConditions(), Conditions.READY);
-  }
 
-  private static boolean statusIsCurrent(AwsIntegration ai) {
-    return ai.getStatus() != null
-        && ai.getStatus().getObservedGeneration() != null
-        && ai.getStatus().getObservedGeneration().equals(ai.getMetadata().getGeneration());
-  }
 
   private UpdateControl<Dataset> write(Dataset ds, DatasetStatus status, Context<Dataset> context) {
     if (status.getLastHandledRequestedAt() == null && ds.getStatus() != null) {

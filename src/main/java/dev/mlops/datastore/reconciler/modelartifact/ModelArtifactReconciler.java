@@ -16,6 +16,7 @@ import dev.mlops.datastore.reconciler.CheckSchedule;
 import dev.mlops.datastore.reconciler.Conditions;
 import dev.mlops.datastore.reconciler.ErrorBackoff;
 import dev.mlops.datastore.reconciler.Failure;
+import dev.mlops.datastore.reconciler.IntegrationStatuses;
 import dev.mlops.datastore.reconciler.StatusWriter;
 import dev.mlops.datastore.reconciler.TransitionEvents;
 import dev.mlops.datastore.reconciler.awsintegration.IntegrationCredentials;
@@ -103,12 +104,12 @@ public class ModelArtifactReconciler implements Reconciler<ModelArtifact> {
       String ns = ma.getMetadata().getNamespace();
       String ref = ma.getSpec().getIntegrationRef().getName();
       AwsIntegration integration = integrations.get(new ResourceID(ref, ns)).orElse(null);
-      if (integration != null && !statusIsCurrent(integration)) {
+      if (integration != null && !IntegrationStatuses.current(integration)) {
         // The integration is being checked (first, or for a new spec): its verdict comes with its
         // next status, an informer event that brings this model back; nothing is written meanwhile.
         return UpdateControl.noUpdate();
       }
-      if (!integrationReady(integration)) {
+      if (!IntegrationStatuses.ready(integration)) {
         return write(ma, statusFactory.waiting(ma, integration), context);
       }
       Duration interval = schedule.interval(ma.getSpec().getCheckInterval(), DEFAULT_INTERVAL);
@@ -211,15 +212,7 @@ public class ModelArtifactReconciler implements Reconciler<ModelArtifact> {
     }
   }
 
-  private static boolean integrationReady(AwsIntegration ai) {
-    return ai != null && statusIsCurrent(ai) && Conditions.isTrue(ai.getStatus().getConditions(), Conditions.READY);
-  }
 
-  private static boolean statusIsCurrent(AwsIntegration ai) {
-    return ai.getStatus() != null
-        && ai.getStatus().getObservedGeneration() != null
-        && ai.getStatus().getObservedGeneration().equals(ai.getMetadata().getGeneration());
-  }
 
   private UpdateControl<ModelArtifact> write(ModelArtifact ma, ModelArtifactStatus status, Context<ModelArtifact> context) {
     List<Condition> before = ma.getStatus() == null ? List.of() : ma.getStatus().getConditions();
