@@ -28,6 +28,8 @@ public sealed interface Failure {
   String AWS_UNREACHABLE = "AwsUnreachable";
   String KUBERNETES_API_ERROR = "KubernetesApiError";
   String INVALID_SPEC = "InvalidSpec";
+  /** A Dataset's or ModelArtifact's path lies outside its integration's bucket or prefixes. */
+  String PATH_OUTSIDE_INTEGRATION = "PathOutsideIntegration";
   String INTERNAL_ERROR = "InternalError";
 
   String reason();

@@ -21,7 +21,8 @@ import java.util.List;
 @SchemaCustomizer(
     value = SchemaMergePatch.class,
     input = "{\"properties\":{\"serviceAccounts\":{\"items\":{\"maxLength\":253,"
-        + "\"pattern\":\"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$\"}}}}")
+        + "\"pattern\":\"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$\"}},"
+        + "\"prefixes\":{\"items\":{\"maxLength\":1024}}}}")
 public class AwsIntegrationSpec {
   @JsonPropertyDescription("ML platform whose service accounts are preset. RobustIntelligence: rime-agent-model-tester, rime-agent-rime-cross-plane-server. DataRobot: datarobot-storage-access, build-service, build-service-image-builder, dr-lrs-operator. Custom: none, list them in serviceAccounts.")
   @Default("Custom")
@@ -39,6 +40,10 @@ public class AwsIntegrationSpec {
   @ValidationRule(value = "!self.matches('^[0-9]+[.][0-9]+[.][0-9]+[.][0-9]+$')", message = "bucket must not be formatted as an IP address")
   @ValidationRule(value = "!self.startsWith('xn--') && !self.startsWith('sthree-') && !self.endsWith('-s3alias') && !self.endsWith('--ol-s3')", message = "bucket uses a prefix or suffix reserved by S3")
   private String bucket;
+
+  @JsonPropertyDescription("Optional key prefixes of the bucket (e.g. team-a/ or datasets/train/) to which the Datasets and ModelArtifacts of this integration are confined: a path outside every one is refused as PathOutsideIntegration, with no S3 call. When absent, the whole bucket. At most 32 prefixes of at most 1024 characters each.")
+  @Size(max = 32)
+  private List<String> prefixes;
 
   @JsonPropertyDescription("Optional 12-digit AWS account ID that must own the bucket; sent as ExpectedBucketOwner on every S3 call so a bucket re-created by another account is never used.")
   @Pattern("^[0-9]{12}$")
@@ -96,6 +101,14 @@ public class AwsIntegrationSpec {
 
   public void setBucket(String bucket) {
     this.bucket = bucket;
+  }
+
+  public List<String> getPrefixes() {
+    return prefixes;
+  }
+
+  public void setPrefixes(List<String> prefixes) {
+    this.prefixes = prefixes;
   }
 
   public String getBucketOwner() {

@@ -17,6 +17,7 @@ import dev.mlops.datastore.reconciler.CheckSchedule;
 import dev.mlops.datastore.reconciler.Conditions;
 import dev.mlops.datastore.reconciler.ErrorBackoff;
 import dev.mlops.datastore.reconciler.Failure;
+import dev.mlops.datastore.reconciler.IntegrationScope;
 import dev.mlops.datastore.reconciler.IntegrationStatuses;
 import dev.mlops.datastore.reconciler.StatusWriter;
 import dev.mlops.datastore.reconciler.TransitionEvents;
@@ -111,6 +112,11 @@ public class DatasetReconciler implements Reconciler<Dataset> {
       if (!IntegrationStatuses.ready(integration)) {
         return write(ds, statusFactory.waiting(ds, integration), context);
       }
+      // Before any credential or S3 call: the integration's identity may read more than its bucket.
+      Failure.NeedsSpecChange outside = IntegrationScope.check(integration, spec.path());
+      if (outside != null) {
+        return fail(ds, outside, context);
+      }
       Duration interval = schedule.interval(ds.getSpec().getCheckInterval(), "1h");
       Optional<Duration> notYet = notDue(ds, interval);
       if (notYet.isPresent()) {
@@ -156,6 +162,7 @@ public class DatasetReconciler implements Reconciler<Dataset> {
         || CheckRequests.pending(ds, status.getLastHandledRequestedAt())
         || !Conditions.isTrue(status.getConditions(), DatasetStatusFactory.INTEGRATION_READY)
         || Conditions.find(status.getConditions(), Conditions.RECONCILING).isPresent()
+        || Conditions.find(status.getConditions(), Conditions.STALLED).isPresent()
         || Conditions.find(status.getConditions(), Conditions.READY)
             .map(c -> Failure.INTERNAL_ERROR.equals(c.getReason()) || DatasetStatusFactory.CREDENTIALS_PENDING.equals(c.getReason()))
             .orElse(true)) {

@@ -16,6 +16,7 @@ import dev.mlops.datastore.reconciler.CheckSchedule;
 import dev.mlops.datastore.reconciler.Conditions;
 import dev.mlops.datastore.reconciler.ErrorBackoff;
 import dev.mlops.datastore.reconciler.Failure;
+import dev.mlops.datastore.reconciler.IntegrationScope;
 import dev.mlops.datastore.reconciler.IntegrationStatuses;
 import dev.mlops.datastore.reconciler.StatusWriter;
 import dev.mlops.datastore.reconciler.TransitionEvents;
@@ -112,6 +113,11 @@ public class ModelArtifactReconciler implements Reconciler<ModelArtifact> {
       if (!IntegrationStatuses.ready(integration)) {
         return write(ma, statusFactory.waiting(ma, integration), context);
       }
+      // Before any credential or S3 call: the integration's identity may read more than its bucket.
+      Failure.NeedsSpecChange outside = IntegrationScope.check(integration, spec.path());
+      if (outside != null) {
+        return fail(ma, outside, context);
+      }
       Duration interval = schedule.interval(ma.getSpec().getCheckInterval(), DEFAULT_INTERVAL);
       Optional<Duration> notYet = notDue(ma, interval);
       if (notYet.isPresent()) {
@@ -156,6 +162,7 @@ public class ModelArtifactReconciler implements Reconciler<ModelArtifact> {
         || CheckRequests.pending(ma, status.getLastHandledRequestedAt())
         || !Conditions.isTrue(status.getConditions(), ModelArtifactStatusFactory.INTEGRATION_READY)
         || Conditions.find(status.getConditions(), Conditions.RECONCILING).isPresent()
+        || Conditions.find(status.getConditions(), Conditions.STALLED).isPresent()
         || Conditions.find(status.getConditions(), Conditions.READY)
             .map(c -> Failure.INTERNAL_ERROR.equals(c.getReason()) || ModelArtifactStatusFactory.CREDENTIALS_PENDING.equals(c.getReason()))
             .orElse(true)) {
