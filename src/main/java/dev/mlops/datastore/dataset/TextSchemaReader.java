@@ -144,7 +144,7 @@ public final class TextSchemaReader {
   }
 
   /** A name fit to show: control characters removed, at most {@code max} characters. */
-  static String printable(String name, int max) {
+  public static String printable(String name, int max) {
     StringBuilder out = new StringBuilder();
     name.codePoints().filter(cp -> !Character.isISOControl(cp) && Character.getType(cp) != Character.FORMAT).forEach(out::appendCodePoint);
     return out.length() <= max ? out.toString() : out.substring(0, max) + "...";
@@ -244,6 +244,13 @@ public final class TextSchemaReader {
     String second = secondEnd > next ? text.substring(next, secondEnd) : null;
     char delimiter = delimiter(header, second);
     List<String> names = split(header, delimiter);
+    if (names.size() == 1) {
+      // One field and no delimiter: a configuration file, a secret, a note -- not a table with a
+      // header. Its first line must not become a "column name" in a status that view can read.
+      return Result.failed(Problem.format("NotTabular", "the first line holds no delimiter (',', ';', tab or '|')"
+          + (names.get(0).indexOf('=') > 0 ? " and reads as KEY=VALUE" : "")
+          + ": the object is not a table with a header; its content is not shown"));
+    }
     return Result.of(names);
   }
 

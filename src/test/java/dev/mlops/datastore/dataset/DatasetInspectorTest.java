@@ -267,6 +267,16 @@ class DatasetInspectorTest {
       assertThat(i.columns()).containsExactly("id", "amount", "label");
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '#', value = {"DB_PASSWORD=hunter2-prod\\nAPI_URL=https://x\\n", "hunter2 is the password\\n", "hunter2"})
+    void shouldReportASingleFieldHeaderAsNotTabularWithoutEchoingIt(String escaped) {
+      Inspection i = text("prod.csv", escaped.replace("\\n", "\n"));
+
+      assertThat(reasons(i)).contains("NotTabular");
+      assertThat(i.columns()).isEmpty();
+      assertThat(i.problems()).allSatisfy(p -> assertThat(p.message()).doesNotContain("hunter2"));
+    }
+
     @Test
     void shouldHonourABomAndUtf16() {
       byte[] bom = "\uFEFFid,label\n1,0\n".getBytes(StandardCharsets.UTF_8);

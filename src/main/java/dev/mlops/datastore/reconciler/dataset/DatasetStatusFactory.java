@@ -8,6 +8,7 @@ import dev.mlops.datastore.api.v1alpha1.Dataset;
 import dev.mlops.datastore.api.v1alpha1.DatasetStatus;
 import dev.mlops.datastore.api.v1alpha1.DeltaInfo;
 import dev.mlops.datastore.dataset.Inspection;
+import dev.mlops.datastore.dataset.TextSchemaReader;
 import dev.mlops.datastore.dataset.Problem;
 import dev.mlops.datastore.reconciler.Conditions;
 import dev.mlops.datastore.reconciler.Failure;
@@ -32,6 +33,7 @@ public final class DatasetStatusFactory {
   public static final String CREDENTIALS_PENDING = "CredentialsPending";
   public static final String NOT_READ = "NotRead";
   static final int MAX_COLUMNS = 200;
+  static final int MAX_COLUMN_NAME = 120;
 
   private final Clock clock;
 
@@ -117,7 +119,9 @@ public final class DatasetStatusFactory {
     status.setEtag(inspection.etag());
     List<String> columns = inspection.columns();
     if (!columns.isEmpty()) {
-      status.setColumns(columns.size() > MAX_COLUMNS ? columns.subList(0, MAX_COLUMNS) : columns);
+      // Names come from the object's bytes: published only stripped of control characters and capped.
+      status.setColumns((columns.size() > MAX_COLUMNS ? columns.subList(0, MAX_COLUMNS) : columns).stream()
+          .map(c -> TextSchemaReader.printable(c, MAX_COLUMN_NAME)).toList());
       status.setColumnCount(columns.size());
     }
     status.setRows(inspection.rows());

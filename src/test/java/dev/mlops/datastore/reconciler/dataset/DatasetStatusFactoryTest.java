@@ -46,6 +46,29 @@ class DatasetStatusFactoryTest {
   }
 
   @Test
+  void shouldPublishColumnNamesStrippedOfControlCharactersAndCapped() throws IOException {
+    String longName = "x".repeat(500);
+    Files.writeString(dir.resolve("odd.csv"), "\"a\u0007b\",\"multi\nline\"," + longName + "\n1,2,3\n");
+    Inspection inspection = INSPECTOR.inspect(new LocalObjectStore(dir), "odd.csv", false, Map.of());
+
+    DatasetStatus status = new DatasetStatusFactory(T0).inspected(dataset(), inspection);
+
+    assertThat(status.getColumns()).containsExactly("ab", "multiline", "x".repeat(120) + "...");
+  }
+
+  @Test
+  void shouldPublishNoColumnsForAFileThatIsNotTabular() throws IOException {
+    Files.writeString(dir.resolve("prod.csv"), "DB_PASSWORD=hunter2-prod\nAPI_URL=https://x\n");
+    Inspection inspection = INSPECTOR.inspect(new LocalObjectStore(dir), "prod.csv", false, Map.of("label_col", "label"));
+
+    DatasetStatus status = new DatasetStatusFactory(T0).inspected(dataset(), inspection);
+
+    assertThatConditions(status.getConditions()).has("FormatValid", "False", "NotTabular").has("Ready", "False", "NotTabular");
+    assertThat(status.getColumns()).isNullOrEmpty();
+    assertThat(io.fabric8.kubernetes.client.utils.Serialization.asYaml(status)).doesNotContain("hunter2");
+  }
+
+  @Test
   void shouldSayWhatTheContentReallyIsWhenTheNameDisagrees() throws IOException {
     ByteArrayOutputStream gz = new ByteArrayOutputStream();
     try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
