@@ -130,6 +130,28 @@ class SpecFaultsIT {
     assertThat(cluster.aws().s3().calls()).as("no S3 call for a spec that cannot work").isEmpty();
   }
 
+  @Test
+  void shouldStallASecretRefNameThatIsNotADnsNameBeforeReadingAnySecret() {
+    AwsIntegration ai = Resources.accessKeyIntegration("keyed", Platform.Custom);
+    ai.getSpec().getAuth().getAccessKey().getSecretRef().setName("../../kube-system/secrets/x");
+    cluster.client().resource(ai).create();
+
+    assertThatConditions(awaitStalled(() -> integration("keyed"))).has("Stalled", "True", "InvalidSpec")
+        .withMessageContaining("Stalled", "spec.auth.accessKey.secretRef.name: the name '../../kube-system/secrets/x' is not a DNS-1123 name");
+    assertNothingAskedOfAws();
+    assertThat(cluster.dispatcher().requests()).noneMatch(r -> r.pathWithoutQuery().contains("/secrets"));
+  }
+
+  @Test
+  void shouldStallAnIntegrationRefNameThatIsNotADnsName() {
+    Dataset ds = Resources.dataset("odd-ref", "Fraud_Data");
+    cluster.client().resource(ds).create();
+
+    assertThatConditions(awaitStalled(() -> dataset("odd-ref"))).has("Stalled", "True", "InvalidSpec")
+        .withMessageContaining("Stalled", "spec.integrationRef.name: the name 'Fraud_Data' is not a DNS-1123 name");
+    assertNothingAskedOfAws();
+  }
+
   private void assertNothingAskedOfAws() {
     assertThat(cluster.aws().iamSts().calls()).isEmpty();
     assertThat(cluster.aws().s3().calls()).isEmpty();

@@ -5,6 +5,7 @@ import dev.mlops.datastore.api.v1alpha1.Auth;
 import dev.mlops.datastore.api.v1alpha1.AwsIntegrationSpec;
 import dev.mlops.datastore.dataset.S3Path;
 import dev.mlops.datastore.reconciler.Failure.NeedsSpecChange;
+import dev.mlops.datastore.reconciler.ReferenceNames;
 import dev.mlops.datastore.trust.RoleArn;
 import java.util.List;
 import java.util.Optional;
@@ -76,6 +77,9 @@ final class AwsIntegrationSpecRules {
     if (accessKey && (auth.getAccessKey().getSecretRef() == null || auth.getAccessKey().getSecretRef().getName() == null
         || auth.getAccessKey().getSecretRef().getName().isEmpty())) {
       return Optional.of(NeedsSpecChange.field("spec.auth.accessKey.secretRef.name", "is required: the Secret holding the access key"));
+    }
+    if (accessKey) {
+      return ReferenceNames.check("spec.auth.accessKey.secretRef.name", auth.getAccessKey().getSecretRef().getName());
     }
     return Optional.empty();
   }

@@ -5,6 +5,7 @@ import dev.mlops.datastore.api.v1alpha1.DataType;
 import dev.mlops.datastore.api.v1alpha1.DatasetSpec;
 import dev.mlops.datastore.dataset.S3Path;
 import dev.mlops.datastore.reconciler.Failure.NeedsSpecChange;
+import dev.mlops.datastore.reconciler.ReferenceNames;
 
 /**
  * A Dataset spec that cannot work as written: no integration named, a path that is not an
@@ -23,6 +24,10 @@ final class DatasetSpecRules {
     }
     if (spec.getIntegrationRef() == null || spec.getIntegrationRef().getName() == null || spec.getIntegrationRef().getName().isEmpty()) {
       return bad(NeedsSpecChange.field("spec.integrationRef.name", "is required: the AwsIntegration in this namespace whose identity reads the dataset"));
+    }
+    var badRef = ReferenceNames.check("spec.integrationRef.name", spec.getIntegrationRef().getName());
+    if (badRef.isPresent()) {
+      return bad(badRef.get());
     }
     if (spec.getCheckInterval() != null) {
       try {
