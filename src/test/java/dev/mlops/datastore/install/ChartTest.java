@@ -96,9 +96,39 @@ class ChartTest {
       assertThat(texts(r.path("verbs"))).containsExactly("create");
     });
     assertThat(kind(objects, "ClusterRole")).extracting(o -> o.path("metadata").path("name").asText())
-        .contains("aws-datastore-operator-view", "aws-datastore-operator-edit");
+        .contains("aws-datastore-operator-view", "aws-datastore-operator-edit", "aws-datastore-operator-admin");
     assertThat(kind(objects, "Role")).extracting(o -> o.path("metadata").path("name").asText())
         .containsExactly("aws-datastore-operator-leader-election"); // the only namespaced rules
+  }
+
+  @Test
+  void shouldLetOnlyAdminsWriteAwsIntegrationsByDefault() throws IOException {
+    List<JsonNode> objects = objects(render(Map.of()));
+
+    assertThat(writableBy(objects, "edit")).containsExactlyInAnyOrder("datasets", "modelartifacts");
+    assertThat(writableBy(objects, "admin")).containsExactlyInAnyOrder("awsintegrations", "datasets", "modelartifacts");
+  }
+
+  @Test
+  void shouldLetEditorsWriteAwsIntegrationsWhenWidened() throws IOException {
+    List<JsonNode> objects = objects(render(Map.of("rbac.awsIntegrationsAggregateTo", "edit")));
+
+    assertThat(writableBy(objects, "edit")).containsExactlyInAnyOrder("awsintegrations", "datasets", "modelartifacts");
+    assertThat(kind(objects, "ClusterRole")).extracting(c -> c.path("metadata").path("name").asText())
+        .doesNotContain("aws-datastore-operator-admin");
+  }
+
+  /** The resources of our group that the aggregated ClusterRoles give the default role {@code role} "create" on. */
+  private static List<String> writableBy(List<JsonNode> objects, String role) {
+    List<String> out = new ArrayList<>();
+    kind(objects, "ClusterRole").stream()
+        .filter(c -> c.path("metadata").path("labels").path("rbac.authorization.k8s.io/aggregate-to-" + role).asText().equals("true"))
+        .forEach(c -> c.path("rules").forEach(r -> {
+          if (contains(r.path("apiGroups"), "datastore.mlops.dev") && contains(r.path("verbs"), "create")) {
+            out.addAll(texts(r.path("resources")));
+          }
+        }));
+    return out;
   }
 
   @Test
@@ -116,7 +146,7 @@ class ChartTest {
     assertThat(kind(objects, "RoleBinding")).extracting(o -> o.path("metadata").path("namespace").asText()).contains("ml", "fraud");
     // The only cluster-wide objects left are the aggregated roles for namespace users.
     assertThat(kind(objects, "ClusterRole")).extracting(c -> c.path("metadata").path("name").asText())
-        .containsExactlyInAnyOrder("aws-datastore-operator-view", "aws-datastore-operator-edit");
+        .containsExactlyInAnyOrder("aws-datastore-operator-view", "aws-datastore-operator-edit", "aws-datastore-operator-admin");
     assertThat(kind(objects, "Role")).filteredOn(r -> r.path("metadata").path("namespace").asText().equals("ml")).hasSize(5);
   }
 
