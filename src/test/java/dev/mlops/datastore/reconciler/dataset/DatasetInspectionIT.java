@@ -160,24 +160,30 @@ class DatasetInspectionIT {
     dataset("missing", "s3://" + BUCKET + "/data/nope.csv", null, Map.of(), "1h");
     Condition missing = awaitCondition("missing", "Readable", c -> c.getStatus().equals("False"));
     assertThat(missing.getReason()).isEqualTo("ObjectNotFound");
-
-    // An identity without s3:ListBucket gets 403 for a missing key, and is told so.
-    cluster.aws().bucket("no-list", Resources.ACCOUNT, "us-east-1");
-    cluster.aws().world().grant(ROLE_ARN, "no-list", "", "s3:GetObject");
-    dataset("hidden", "s3://no-list/data/nope.csv", null, Map.of(), "1h");
-    Condition hidden = awaitCondition("hidden", "Readable", c -> c.getStatus().equals("False"));
-    assertThat(hidden.getReason()).isEqualTo("AccessDenied");
-    assertThat(hidden.getMessage()).contains("without s3:ListBucket");
+    // The 403 an identity without s3:ListBucket gets for a missing key can no longer be reached
+    // here: a Dataset must lie in its integration's bucket (PathOutsideIntegration), and an
+    // integration is Ready only when ListBucket works on that bucket.
   }
 
   @Test
   void shouldAttributeAnUnreadableSseKmsObjectToKms() {
     cluster.aws().bucket("kms-bucket", Resources.ACCOUNT, "us-east-1");
-    cluster.aws().world().kms("kms-bucket", "arn:aws:kms:us-east-1:111122223333:key/abcd")
-        .grant(ROLE_ARN, "kms-bucket", "", "s3:ListBucket", "s3:GetObject");
+    cluster.aws().world().kms("kms-bucket", "arn:aws:kms:us-east-1:111122223333:key/abcd", List.of("data/"))
+        .grant(ROLE_ARN, "kms-bucket", "", "s3:ListBucket", "s3:GetBucketLocation", "s3:GetObject");
+    s3().putObject("kms-bucket", "plain.csv", "a,b\n".getBytes(StandardCharsets.UTF_8));
     s3().putObject("kms-bucket", "data/secret.csv", "a,b\n".getBytes(StandardCharsets.UTF_8));
+    // A Dataset reads only in its integration's bucket: one for kms-bucket, probed on a plain object.
+    cluster.client().resource(Resources.serviceAccount("kms-reader", Map.of())).create();
+    var kmsIntegration = Resources.irsaIntegration("kms-data", Platform.Custom, "kms-reader");
+    kmsIntegration.getSpec().setBucket("kms-bucket");
+    kmsIntegration.getSpec().setProbeKey("plain.csv");
+    cluster.client().resource(kmsIntegration).create();
 
-    dataset("encrypted", "s3://kms-bucket/data/secret.csv", null, Map.of(), "1h");
+    Dataset ds = Resources.dataset("encrypted", "kms-data");
+    ds.getSpec().setPath("s3://kms-bucket/data/secret.csv");
+    ds.getSpec().setDataParams(Map.of());
+    ds.getSpec().setCheckInterval("1h");
+    cluster.client().resource(ds).create();
 
     Condition readable = awaitCondition("encrypted", "Readable", c -> c.getStatus().equals("False"));
     assertThat(readable.getReason()).isEqualTo("KmsAccessDenied");
