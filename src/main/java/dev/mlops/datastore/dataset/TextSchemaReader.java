@@ -244,14 +244,33 @@ public final class TextSchemaReader {
     String second = secondEnd > next ? text.substring(next, secondEnd) : null;
     char delimiter = delimiter(header, second);
     List<String> names = split(header, delimiter);
-    if (names.size() == 1) {
-      // One field and no delimiter: a configuration file, a secret, a note -- not a table with a
-      // header. Its first line must not become a "column name" in a status that view can read.
+    if (names.size() == 1 && !plausibleSingleColumn(names.get(0), next < text.length())) {
+      // One field and no delimiter that does not read as a column name over data rows: a
+      // configuration file, a secret, a note -- not a table with a header. Its first line must not
+      // become a "column name" in a status that view can read.
       return Result.failed(Problem.format("NotTabular", "the first line holds no delimiter (',', ';', tab or '|')"
           + (names.get(0).indexOf('=') > 0 ? " and reads as KEY=VALUE" : "")
           + ": the object is not a table with a header; its content is not shown"));
     }
     return Result.of(names);
+  }
+
+  /**
+   * A one-column CSV ({@code id} over a list of IDs) is a table: its header is one identifier-like
+   * name (no space, no {@code =}, no {@code :}, at most 128 characters) with at least one row under it.
+   */
+  private static boolean plausibleSingleColumn(String name, boolean hasRows) {
+    String n = name.strip();
+    if (!hasRows || n.isEmpty() || n.length() > 128) {
+      return false;
+    }
+    for (int i = 0; i < n.length(); i++) {
+      char c = n.charAt(i);
+      if (Character.isWhitespace(c) || c == '=' || c == ':' || Character.isISOControl(c)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The index where the record starting at {@code from} ends (an unquoted CR or LF), or -1. */

@@ -267,6 +267,14 @@ class DatasetInspectorTest {
       assertThat(i.columns()).containsExactly("id", "amount", "label");
     }
 
+    @Test
+    void shouldReadAOneColumnCsvWhoseHeaderIsANameOverRows() {
+      Inspection i = text("ids.csv", "customer_id\n17\n42\n");
+
+      assertThat(i.problems()).isEmpty();
+      assertThat(i.columns()).containsExactly("customer_id");
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '#', value = {"DB_PASSWORD=hunter2-prod\\nAPI_URL=https://x\\n", "hunter2 is the password\\n", "hunter2"})
     void shouldReportASingleFieldHeaderAsNotTabularWithoutEchoingIt(String escaped) {
