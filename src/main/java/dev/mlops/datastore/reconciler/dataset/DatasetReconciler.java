@@ -16,6 +16,7 @@ import dev.mlops.datastore.reconciler.CheckRequests;
 import dev.mlops.datastore.reconciler.CheckSchedule;
 import dev.mlops.datastore.reconciler.Conditions;
 import dev.mlops.datastore.reconciler.ErrorBackoff;
+import dev.mlops.datastore.reconciler.DependentSpecRules;
 import dev.mlops.datastore.reconciler.Failure;
 import dev.mlops.datastore.reconciler.IntegrationScope;
 import dev.mlops.datastore.reconciler.IntegrationStatuses;
@@ -96,7 +97,7 @@ public class DatasetReconciler implements Reconciler<Dataset> {
   public UpdateControl<Dataset> reconcile(Dataset ds, Context<Dataset> context) {
     String[] doing = {"validating the spec"};
     try {
-      DatasetSpecRules.Checked spec = DatasetSpecRules.check(ds.getSpec());
+      DependentSpecRules.Checked spec = DatasetSpecRules.check(ds.getSpec());
       if (spec.problem() != null) {
         return fail(ds, spec.problem(), context);
       }

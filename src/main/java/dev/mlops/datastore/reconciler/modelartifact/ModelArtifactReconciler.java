@@ -15,6 +15,7 @@ import dev.mlops.datastore.reconciler.CheckRequests;
 import dev.mlops.datastore.reconciler.CheckSchedule;
 import dev.mlops.datastore.reconciler.Conditions;
 import dev.mlops.datastore.reconciler.ErrorBackoff;
+import dev.mlops.datastore.reconciler.DependentSpecRules;
 import dev.mlops.datastore.reconciler.Failure;
 import dev.mlops.datastore.reconciler.IntegrationScope;
 import dev.mlops.datastore.reconciler.IntegrationStatuses;
@@ -98,7 +99,7 @@ public class ModelArtifactReconciler implements Reconciler<ModelArtifact> {
   public UpdateControl<ModelArtifact> reconcile(ModelArtifact ma, Context<ModelArtifact> context) {
     String[] doing = {"validating the spec"};
     try {
-      ModelArtifactSpecRules.Checked spec = ModelArtifactSpecRules.check(ma.getSpec());
+      DependentSpecRules.Checked spec = ModelArtifactSpecRules.check(ma.getSpec());
       if (spec.problem() != null) {
         return fail(ma, spec.problem(), context);
       }

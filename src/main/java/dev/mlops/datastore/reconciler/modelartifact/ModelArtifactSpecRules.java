@@ -1,12 +1,12 @@
 package dev.mlops.datastore.reconciler.modelartifact;
 
-import dev.mlops.datastore.GoDuration;
 import dev.mlops.datastore.api.v1alpha1.ModelArtifactSpec;
 import dev.mlops.datastore.api.v1alpha1.Platform;
 import dev.mlops.datastore.dataset.S3Path;
 import dev.mlops.datastore.model.ModelRules;
+import dev.mlops.datastore.reconciler.DependentSpecRules;
+import dev.mlops.datastore.reconciler.DependentSpecRules.Checked;
 import dev.mlops.datastore.reconciler.Failure.NeedsSpecChange;
-import dev.mlops.datastore.reconciler.ReferenceNames;
 
 /**
  * A ModelArtifact spec that cannot work as written: no integration named, a path that is not an
@@ -18,38 +18,20 @@ import dev.mlops.datastore.reconciler.ReferenceNames;
 final class ModelArtifactSpecRules {
   private ModelArtifactSpecRules() {}
 
-  /** The parsed path, or why the spec cannot be used. */
-  record Checked(S3Path path, NeedsSpecChange problem) {}
-
   static Checked check(ModelArtifactSpec spec) {
     if (spec == null) {
-      return bad(NeedsSpecChange.field("spec", "is missing"));
+      return Checked.bad(NeedsSpecChange.field("spec", "is missing"));
     }
-    if (spec.getIntegrationRef() == null || spec.getIntegrationRef().getName() == null || spec.getIntegrationRef().getName().isEmpty()) {
-      return bad(NeedsSpecChange.field("spec.integrationRef.name", "is required: the AwsIntegration in this namespace whose identity reads the model"));
+    Checked common = DependentSpecRules.check(spec.getIntegrationRef(), spec.getCheckInterval(), spec.getPath(), "the model");
+    if (common.problem() != null) {
+      return common;
     }
-    var badRef = ReferenceNames.check("spec.integrationRef.name", spec.getIntegrationRef().getName());
-    if (badRef.isPresent()) {
-      return bad(badRef.get());
-    }
-    if (spec.getCheckInterval() != null) {
-      try {
-        GoDuration.parse(spec.getCheckInterval());
-      } catch (IllegalArgumentException e) {
-        return bad(NeedsSpecChange.field("spec.checkInterval", e.getMessage()));
-      }
-    }
-    S3Path path;
-    try {
-      path = S3Path.parse(spec.getPath());
-    } catch (IllegalArgumentException e) {
-      return bad(NeedsSpecChange.field("spec.path", e.getMessage()));
-    }
+    S3Path path = common.path();
     if (spec.getPlatform() == Platform.RobustIntelligence && path.key().isEmpty()) {
-      return bad(NeedsSpecChange.field("spec.path", "'" + path + "' names a bucket but no file; Robust Intelligence registers one Python file:"
+      return Checked.bad(NeedsSpecChange.field("spec.path", "'" + path + "' names a bucket but no file; Robust Intelligence registers one Python file:"
           + " write s3://" + path.bucket() + "/PATH/TO/model.py"));
     }
-    return new Checked(path, null);
+    return common;
   }
 
   /** Whose rules the model is checked by. */
@@ -64,7 +46,4 @@ final class ModelArtifactSpecRules {
     return ModelRules.forPath(path.key());
   }
 
-  private static Checked bad(NeedsSpecChange problem) {
-    return new Checked(null, problem);
-  }
 }
