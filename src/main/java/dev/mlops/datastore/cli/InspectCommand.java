@@ -134,15 +134,7 @@ final class InspectCommand {
         return usage(err, "'" + path + "' names no object (s3://BUCKET/KEY)");
       }
       try {
-        Duration callTimeout = timeout;
-        var builder = S3Client.builder().crossRegionAccessEnabled(true)
-            .overrideConfiguration(c -> c.apiCallTimeout(callTimeout).apiCallAttemptTimeout(callTimeout.dividedBy(3)))
-            .region(Region.of(env.getOrDefault("AWS_REGION", env.getOrDefault("AWS_DEFAULT_REGION", "us-east-1"))));
-        String endpoint = env.get("AWS_ENDPOINT_URL_S3");
-        if (endpoint != null && !endpoint.isBlank()) {
-          builder.endpointOverride(URI.create(endpoint)).forcePathStyle(true);
-        }
-        s3 = builder.build();
+        s3 = s3Client(timeout, env);
       } catch (RuntimeException e) {
         return usage(err, "cannot set up S3 (" + e.getClass().getSimpleName() + ")");
       }
@@ -217,6 +209,22 @@ final class InspectCommand {
     return root.toString();
   }
 
+  /**
+   * The S3 client of both inspect forms: the standard region variables, the standard endpoint
+   * override (path-style for a local server), and every call bounded by {@code timeout}, each
+   * attempt by a third of it.
+   */
+  private static S3Client s3Client(Duration timeout, Map<String, String> env) {
+    var builder = S3Client.builder().crossRegionAccessEnabled(true)
+        .overrideConfiguration(c -> c.apiCallTimeout(timeout).apiCallAttemptTimeout(timeout.dividedBy(3)))
+        .region(Region.of(env.getOrDefault("AWS_REGION", env.getOrDefault("AWS_DEFAULT_REGION", "us-east-1"))));
+    String endpoint = env.get("AWS_ENDPOINT_URL_S3");
+    if (endpoint != null && !endpoint.isBlank()) {
+      builder.endpointOverride(URI.create(endpoint)).forcePathStyle(true);
+    }
+    return builder.build();
+  }
+
   /** {@code inspect --model}: the ModelArtifact check, offline or over s3://. */
   private static int runModel(String path, ModelRules asked, Duration timeout, Map<String, String> env, PrintStream out, PrintStream err) {
     ObjectStore store;
@@ -231,14 +239,7 @@ final class InspectCommand {
       }
       key = s3Path.key();
       try {
-        var builder = S3Client.builder().crossRegionAccessEnabled(true)
-            .overrideConfiguration(c -> c.apiCallTimeout(timeout).apiCallAttemptTimeout(timeout.dividedBy(3)))
-            .region(Region.of(env.getOrDefault("AWS_REGION", env.getOrDefault("AWS_DEFAULT_REGION", "us-east-1"))));
-        String endpoint = env.get("AWS_ENDPOINT_URL_S3");
-        if (endpoint != null && !endpoint.isBlank()) {
-          builder.endpointOverride(URI.create(endpoint)).forcePathStyle(true);
-        }
-        s3 = builder.build();
+        s3 = s3Client(timeout, env);
       } catch (RuntimeException e) {
         return usage(err, "cannot set up S3 (" + e.getClass().getSimpleName() + ")");
       }
