@@ -454,6 +454,31 @@ public final class DeltaLogReader {
     }
   }
 
+  /**
+   * The chunks of the wanted leaves in one row group of a checkpoint part, each checked to lie in
+   * the object, and the byte span one ranged read of them all covers.
+   */
+  private record RowGroupChunks(Map<ParquetColumnReader.Leaf, ColumnMetaData> chunks, long start, long end) {
+    static RowGroupChunks of(FileMetaData footer, List<ParquetColumnReader.Leaf> wanted, int rg, long size) throws IOException {
+      long start = Long.MAX_VALUE;
+      long end = 0;
+      Map<ParquetColumnReader.Leaf, ColumnMetaData> chunks = new LinkedHashMap<>();
+      for (ParquetColumnReader.Leaf l : wanted) {
+        List<ColumnMetaData> leafChunks = ParquetColumnReader.chunks(footer, l);
+        if (leafChunks.size() != footer.getRow_groupsSize()) {
+          throw new IOException("column " + String.join(".", l.path()) + " has " + leafChunks.size() + " chunks for "
+              + footer.getRow_groupsSize() + " row groups");
+        }
+        ColumnMetaData c = leafChunks.get(rg);
+        checkExtent(c, size);
+        chunks.put(l, c);
+        start = Math.min(start, ParquetColumnReader.start(c));
+        end = Math.max(end, ParquetColumnReader.start(c) + c.getTotal_compressed_size());
+      }
+      return new RowGroupChunks(chunks, start, end);
+    }
+  }
+
   private static CheckpointState readCheckpoint(ObjectStore store, String log, Checkpoint checkpoint, Map<String, Long> sizes, boolean needMetadata,
       Inspection result, InspectionLimits limits, Set<String> shadowed) {
     CheckpointState state = new CheckpointState();
@@ -558,21 +583,10 @@ public final class DeltaLogReader {
     }
     for (int rg = 0; rg < footer.getRow_groupsSize(); rg++) {
       // One ranged read spanning the wanted chunks of this row group.
-      long start = Long.MAX_VALUE;
-      long end = 0;
-      Map<ParquetColumnReader.Leaf, ColumnMetaData> chunks = new LinkedHashMap<>();
-      for (ParquetColumnReader.Leaf l : wanted) {
-        List<ColumnMetaData> leafChunks = ParquetColumnReader.chunks(footer, l);
-        if (leafChunks.size() != footer.getRow_groupsSize()) {
-          throw new IOException("column " + String.join(".", l.path()) + " has " + leafChunks.size() + " chunks for "
-              + footer.getRow_groupsSize() + " row groups");
-        }
-        ColumnMetaData c = leafChunks.get(rg);
-        checkExtent(c, size);
-        chunks.put(l, c);
-        start = Math.min(start, ParquetColumnReader.start(c));
-        end = Math.max(end, ParquetColumnReader.start(c) + c.getTotal_compressed_size());
-      }
+      RowGroupChunks group = RowGroupChunks.of(footer, wanted, rg, size);
+      Map<ParquetColumnReader.Leaf, ColumnMetaData> chunks = group.chunks();
+      long start = group.start();
+      long end = group.end();
       if (chunks.isEmpty()) {
         continue;
       }
@@ -650,21 +664,10 @@ public final class DeltaLogReader {
       wanted.add(cardinality);
     }
     for (int rg = 0; rg < footer.getRow_groupsSize(); rg++) {
-      long start = Long.MAX_VALUE;
-      long end = 0;
-      Map<ParquetColumnReader.Leaf, ColumnMetaData> chunks = new LinkedHashMap<>();
-      for (ParquetColumnReader.Leaf l : wanted) {
-        List<ColumnMetaData> leafChunks = ParquetColumnReader.chunks(footer, l);
-        if (leafChunks.size() != footer.getRow_groupsSize()) {
-          throw new IOException("column " + String.join(".", l.path()) + " has " + leafChunks.size() + " chunks for "
-              + footer.getRow_groupsSize() + " row groups");
-        }
-        ColumnMetaData c = leafChunks.get(rg);
-        checkExtent(c, size);
-        chunks.put(l, c);
-        start = Math.min(start, ParquetColumnReader.start(c));
-        end = Math.max(end, ParquetColumnReader.start(c) + c.getTotal_compressed_size());
-      }
+      RowGroupChunks group = RowGroupChunks.of(footer, wanted, rg, size);
+      Map<ParquetColumnReader.Leaf, ColumnMetaData> chunks = group.chunks();
+      long start = group.start();
+      long end = group.end();
       Map<ParquetColumnReader.Leaf, byte[]> bytes = new HashMap<>();
       if (!chunks.isEmpty()) {
         state.statsBytes += end - start;
