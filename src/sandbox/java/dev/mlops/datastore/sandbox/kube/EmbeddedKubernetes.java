@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mlops.datastore.sandbox.aws.ClusterTokens;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
@@ -41,7 +40,7 @@ public final class EmbeddedKubernetes implements AutoCloseable {
 
   public EmbeddedKubernetes() {
     Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
-    dispatcher = new ApplyAsJsonPatchDispatcher(new KubernetesMixedDispatcher(responses));
+    dispatcher = new ApplyAsJsonPatchDispatcher(new IndexedCrudDispatcher.Mixed(responses));
     server = new KubernetesMockServer(new Context(), new MockWebServer(), responses, dispatcher, false);
     server.init();
     // HTTP/1.1 to the plain-http mock: the JDK client would otherwise try h2c, and fabric8's h2c
