@@ -22,6 +22,8 @@ import java.util.stream.Collectors;
  * @param logFormat text or json
  * @param reconcileThreads how many resources are reconciled at once
  * @param oidcIssuer the cluster's OIDC issuer when set by hand; otherwise it is discovered
+ * @param shardSelector a label selector: this process reconciles only the AwsIntegrations, Datasets
+ *     and ModelArtifacts it selects (one shard of several operator Deployments); empty: all
  */
 public record OperatorConfig(
     Set<String> watchNamespaces,
@@ -33,7 +35,8 @@ public record OperatorConfig(
     int httpPort,
     LogFormat logFormat,
     int reconcileThreads,
-    Optional<String> oidcIssuer) {
+    Optional<String> oidcIssuer,
+    Optional<String> shardSelector) {
 
   /** Log line format. */
   public enum LogFormat {
@@ -51,6 +54,7 @@ public record OperatorConfig(
   public static final String LOG_FORMAT = "OPERATOR_LOG_FORMAT";
   public static final String RECONCILE_THREADS = "OPERATOR_RECONCILE_THREADS";
   public static final String OIDC_ISSUER = "OPERATOR_OIDC_ISSUER";
+  public static final String SHARD_SELECTOR = "OPERATOR_SHARD_SELECTOR";
   /** Set by the Downward API in the chart; the Lease namespace falls back to it. */
   public static final String POD_NAMESPACE = "POD_NAMESPACE";
 
@@ -100,8 +104,30 @@ public record OperatorConfig(
     if (issuer.isPresent() && (!issuer.get().startsWith("https://") || issuer.get().length() <= 8)) {
       throw new InvalidConfigException(OIDC_ISSUER + ": '" + issuer.get() + "' is not an https:// issuer URL");
     }
+    Optional<String> shard = Optional.ofNullable(env.get(SHARD_SELECTOR)).map(String::trim).filter(s -> !s.isEmpty());
+    shard.ifPresent(OperatorConfig::checkSelector);
     return new OperatorConfig(
-        namespaces, minCheck, maxBackoff, leader, leaseNs, leaseName, port, format, threads, issuer);
+        namespaces, minCheck, maxBackoff, leader, leaseNs, leaseName, port, format, threads, issuer, shard);
+  }
+
+  /** One requirement of a label selector: key, key=value, key==value, key!=value, !key, key in (..), key notin (..). */
+  private static final java.util.regex.Pattern REQUIREMENT = java.util.regex.Pattern.compile(
+      "!?" + "((?:[a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)"
+          + "(\\s*(==|=|!=)\\s*[A-Za-z0-9]?([-A-Za-z0-9_.]*[A-Za-z0-9])?"
+          + "|\\s+(in|notin)\\s*\\(\\s*[-A-Za-z0-9_., ]*\\))?");
+
+  /**
+   * Refuses what the API server would refuse as a label selector, so a typo is a one-line error at
+   * start, not an informer that lists nothing (or everything) while the pod looks healthy.
+   */
+  static void checkSelector(String selector) {
+    for (String requirement : selector.split(",(?![^()]*\\))")) {
+      String r = requirement.trim();
+      if (r.isEmpty() || !REQUIREMENT.matcher(r).matches() || (r.startsWith("!") && r.matches("!.*[=(].*"))) {
+        throw new InvalidConfigException(SHARD_SELECTOR + ": '" + r + "' is not a label selector requirement"
+            + " (e.g. datastore.mlops.dev/shard=a, or datastore.mlops.dev/shard in (a,b))");
+      }
+    }
   }
 
   private static Duration duration(Map<String, String> env, String name, String fallback) {

@@ -143,6 +143,10 @@ public final class OperatorMain {
       if (!config.watchNamespaces().isEmpty()) {
         c.settingNamespaces(config.watchNamespaces());
       }
+      // A shard: only the primaries this selector picks. The informers of what they refer to
+      // (integrations seen from Datasets, service accounts, Secrets) stay whole, so a Dataset
+      // labelled into another shard than its integration still finds it (see README).
+      config.shardSelector().ifPresent(c::withLabelSelector);
       c.withRetry(GenericRetry.defaultLimitedExponentialRetry());
       c.withFieldManager(FIELD_MANAGER);
       // Informers list in pages, so a start over thousands of objects is no one huge answer, and

@@ -68,4 +68,19 @@ class OperatorConfigTest {
     assertThatThrownBy(() -> GoDuration.parse("10")).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> GoDuration.parse("")).isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void shouldReadAShardSelectorAndRefuseOneTheApiServerWould() {
+    assertThat(OperatorConfig.fromEnvironment(Map.of()).shardSelector()).isEmpty();
+    assertThat(OperatorConfig.fromEnvironment(Map.of("OPERATOR_SHARD_SELECTOR", " datastore.mlops.dev/shard=a ")).shardSelector())
+        .contains("datastore.mlops.dev/shard=a");
+    for (String ok : java.util.List.of("shard", "!shard", "shard!=b", "shard==a,team=ml", "datastore.mlops.dev/shard in (a, b)",
+        "shard notin (c),tier")) {
+      assertThat(OperatorConfig.fromEnvironment(Map.of("OPERATOR_SHARD_SELECTOR", ok)).shardSelector()).as(ok).contains(ok);
+    }
+    for (String bad : java.util.List.of("shard=a b", "=a", "shard in a", "shard=(a)", "!shard=a", "shard,,team", "Shard/x=a")) {
+      assertThatThrownBy(() -> OperatorConfig.fromEnvironment(Map.of("OPERATOR_SHARD_SELECTOR", bad))).as(bad)
+          .hasMessageContaining("OPERATOR_SHARD_SELECTOR");
+    }
+  }
 }
