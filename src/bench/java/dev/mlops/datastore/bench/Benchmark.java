@@ -54,6 +54,7 @@ public final class Benchmark {
   private static final String OPERATOR_KEY = "AKIABENCHOPERATOR000";
   private static final String OPERATOR_SECRET = "bench-operator-secret-of-the-sandbox";
   private static final Path DATA = Path.of("src", "test", "resources", "data");
+  static final String SHARD_LABEL = "datastore.mlops.dev/shard";
 
   private final int datasets;
   private final int integrations;
@@ -61,8 +62,10 @@ public final class Benchmark {
   private final Duration timeout;
   private final String operatorHeap;
   private final String reconcileThreads;
+  /** Operator processes side by side, each owning the shard {@code datastore.mlops.dev/shard=sK} by label selector. */
+  private final int shards;
   private final MockCluster cluster;
-  private Child operator;
+  private Operators operator;
   /** In the apply phase: when the last object was created (the load generator's share of the wall time). */
   private long appliedMs = -1;
 
@@ -73,6 +76,7 @@ public final class Benchmark {
     this.timeout = Duration.ofSeconds(Long.parseLong(options.getOrDefault("--timeout-seconds", "900")));
     this.operatorHeap = options.getOrDefault("--operator-heap", "256m");
     this.reconcileThreads = options.getOrDefault("--reconcile-threads", "");
+    this.shards = Integer.parseInt(options.getOrDefault("--shards", "1"));
     this.cluster = cluster;
   }
 
@@ -100,7 +104,7 @@ public final class Benchmark {
     seedObjects();
     SharedIndexInformer<Dataset> seen = cluster.client().resources(Dataset.class).inNamespace(NAMESPACE).inform();
 
-    operator = Child.start(cluster, operatorHeap, reconcileThreads);
+    operator = Operators.start(cluster, operatorHeap, reconcileThreads, shards);
     Counts start = Counts.now(cluster, operator);
     long t0 = System.nanoTime();
     apply();
@@ -117,7 +121,7 @@ public final class Benchmark {
     operator.stop();
     Counts restartStart = Counts.now(cluster, null);
     long t1 = System.nanoTime();
-    operator = Child.start(cluster, operatorHeap, reconcileThreads);
+    operator = Operators.start(cluster, operatorHeap, reconcileThreads, shards);
     boolean reconciled = awaitReconciliations(datasets + integrations);
     long restartWall = (System.nanoTime() - t1) / 1_000_000;
     print("restart", restartWall, restartStart.withOperatorCpu(0), reconciled);
@@ -143,7 +147,9 @@ public final class Benchmark {
       for (int i = 0; i < integrations; i++) {
         int integration = i;
         cluster.client().resource(Resources.serviceAccount("sa-" + i)).create();
-        cluster.client().resource(Resources.irsaIntegration("integration-" + i, Platform.Custom, "sa-" + i)).create();
+        AwsIntegration created = Resources.irsaIntegration("integration-" + i, Platform.Custom, "sa-" + i);
+        created.getMetadata().setLabels(shardLabel(i));
+        cluster.client().resource(created).create();
         done.add(pool.submit(() -> {
           for (int n = integration; n < datasets; n += integrations) {
             cluster.client().resource(dataset(n)).create();
@@ -169,7 +175,13 @@ public final class Benchmark {
       }
     }
     ds.getSpec().setDataParams(null);
+    ds.getMetadata().setLabels(shardLabel(n % integrations));
     return ds;
+  }
+
+  /** An integration's shard, which its Datasets share: integrations are dealt round the shards. */
+  private Map<String, String> shardLabel(int integration) {
+    return shards > 1 ? Map.of(SHARD_LABEL, "s" + (integration % shards)) : null;
   }
 
   private boolean awaitReady(SharedIndexInformer<Dataset> seen) throws InterruptedException {
@@ -201,7 +213,8 @@ public final class Benchmark {
   private void print(String phase, long wallMs, Counts from, boolean finished) throws Exception {
     Counts to = Counts.now(cluster, operator);
     ObjectNode line = JSON.createObjectNode();
-    line.put("phase", phase).put("datasets", datasets).put("integrations", integrations).put("finished", finished).put("wallMs", wallMs);
+    line.put("phase", phase).put("datasets", datasets).put("integrations", integrations).put("shards", shards)
+        .put("finished", finished).put("wallMs", wallMs);
     if (appliedMs >= 0) {
       line.put("createdAllMs", appliedMs);
     }
@@ -221,6 +234,12 @@ public final class Benchmark {
       }
       writes.merge(kind(r), 1L, Long::sum);
     }
+    // An object reconciled by two shards would have its status written by both: the most status
+    // writes any one object got in this phase (1 when every object was written once).
+    line.put("mostStatusWritesOfOneObject", since.stream()
+        .filter(r -> OperatorMain.FIELD_MANAGER.equals(r.fieldManager()) && !r.method().equals("GET") && r.pathWithoutQuery().endsWith("/status"))
+        .collect(java.util.stream.Collectors.groupingBy(Recorded::pathWithoutQuery, java.util.stream.Collectors.counting()))
+        .values().stream().mapToLong(Long::longValue).max().orElse(0));
     ObjectNode w = line.putObject("writes");
     writes.forEach(w::put);
     long allWrites = writes.values().stream().mapToLong(Long::longValue).sum();
@@ -269,7 +288,7 @@ public final class Benchmark {
 
   /** What the servers and the two processes had counted when a phase began. */
   private record Counts(int apiRequests, int s3Calls, int iamStsCalls, long operatorCpuMs, long benchCpuMs) {
-    static Counts now(MockCluster cluster, Child operator) {
+    static Counts now(MockCluster cluster, Operators operator) {
       return new Counts(cluster.dispatcher().requestCount(), cluster.aws().s3().calls().size(), cluster.aws().iamSts().calls().size(),
           operator == null ? 0 : operator.cpuMs(), cpuMs(ProcessHandle.current()));
     }
@@ -281,6 +300,57 @@ public final class Benchmark {
 
   static long cpuMs(ProcessHandle p) {
     return p.info().totalCpuDuration().map(Duration::toMillis).orElse(-1L);
+  }
+
+  /**
+   * The operator processes of a run: one, or one per shard with {@code OPERATOR_SHARD_SELECTOR}
+   * {@code datastore.mlops.dev/shard=sK}. CPU and reconciliations are summed over them; heap and RSS
+   * are summed too (what the shards cost together), each process's own being in its stats.
+   */
+  private static final class Operators {
+    private final List<Child> children;
+
+    private Operators(List<Child> children) {
+      this.children = children;
+    }
+
+    static Operators start(MockCluster cluster, String heap, String reconcileThreads, int shards) throws IOException {
+      List<Child> children = new ArrayList<>();
+      for (int k = 0; k < shards; k++) {
+        children.add(Child.start(cluster, heap, reconcileThreads, shards > 1 ? SHARD_LABEL + "=s" + k : ""));
+      }
+      return new Operators(children);
+    }
+
+    Map<String, Long> stats() throws IOException {
+      Map<String, Long> sum = new TreeMap<>();
+      for (Child child : children) {
+        child.stats().forEach((k, v) -> sum.merge(k, v, Long::sum));
+      }
+      return sum;
+    }
+
+    long reconciliations() throws IOException {
+      long sum = 0;
+      for (Child child : children) {
+        sum += child.reconciliations();
+      }
+      return sum;
+    }
+
+    long cpuMs() {
+      return children.stream().mapToLong(Child::cpuMs).sum();
+    }
+
+    long rss(String field) {
+      return children.stream().mapToLong(c -> c.rss(field)).sum();
+    }
+
+    void stop() throws InterruptedException {
+      for (Child child : children) {
+        child.stop();
+      }
+    }
   }
 
   /** The operator's JVM, spoken to over its stdin and stdout. */
@@ -295,7 +365,7 @@ public final class Benchmark {
       this.out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
     }
 
-    static Child start(MockCluster cluster, String heap, String reconcileThreads) throws IOException {
+    static Child start(MockCluster cluster, String heap, String reconcileThreads, String shardSelector) throws IOException {
       List<String> command = new ArrayList<>(List.of(
           Path.of(System.getProperty("java.home"), "bin", "java").toString(),
           "-Xmx" + heap,
@@ -312,6 +382,9 @@ public final class Benchmark {
       builder.environment().put(OperatorConfig.HTTP_PORT, "0");
       if (!reconcileThreads.isEmpty()) {
         builder.environment().put(OperatorConfig.RECONCILE_THREADS, reconcileThreads);
+      }
+      if (!shardSelector.isEmpty()) {
+        builder.environment().put(OperatorConfig.SHARD_SELECTOR, shardSelector);
       }
       Child child = new Child(builder.start());
       child.answer();

@@ -145,6 +145,13 @@ class ChartValuesTest {
   }
 
   @Test
+  void shouldPassAShardSelectorOnlyWhenOneIsGiven() throws IOException {
+    assertThat(env(pod(render(Map.of())).path("containers").get(0), "OPERATOR_SHARD_SELECTOR")).isNull();
+    assertThat(env(pod(render(Map.of("shard.selector", "datastore.mlops.dev/shard=a"))).path("containers").get(0), "OPERATOR_SHARD_SELECTOR"))
+        .isEqualTo("datastore.mlops.dev/shard=a");
+  }
+
+  @Test
   void shouldRefuseTyposInTheNewValues() {
     for (Map<String, Object> bad : List.<Map<String, Object>>of(
         Map.of("crds.enabeld", false),
@@ -153,7 +160,8 @@ class ChartValuesTest {
         Map.of("podDisruptionBudget.minAvailible", 1),
         Map.of("extraVolumeMounts[0].name", "x"),
         Map.of("topologySpreadConstraints[0].topologyKey", "zone"),
-        Map.of("extraEnvv[0].name", "X"))) {
+        Map.of("extraEnvv[0].name", "X"),
+        Map.of("shard.selecter", "a=b"))) {
       assertThat(catchThrowable(() -> ChartTest.render(bad))).as(bad.toString()).isNotNull()
           .hasMessageContaining("values don't meet the specifications of the schema");
     }
