@@ -57,8 +57,8 @@ final class PodIdentityEvaluation {
   /** Present, but its value is not known here (per pod, or the cluster ARN not given). */
   private record PresentUnknown(String why) implements Lookup {}
 
-  /** A key this model does not cover (aws:SourceIp, sts:ExternalId, ...). */
-  private record Unmodelled() implements Lookup {}
+  /** A key this model does not cover (aws:SourceIp, sts:ExternalId, ...); {@code why} may say what it depends on. */
+  private record Unmodelled(String why) implements Lookup {}
 
   private record StatementResult(
       int index,
@@ -157,7 +157,7 @@ final class PodIdentityEvaluation {
       StatementResult open = maybeDeny != null ? maybeDeny : maybeAllow;
       return new Outcome(Verdict.UNDETERMINED, List.of(TrustReason.Undetermined),
           open.label() + (open.allow() ? " may allow " : " may deny ") + action + ", depending on "
-              + String.join(" and ", open.unknowns()) + ", which the trust policy and the association alone cannot show",
+              + String.join(" and ", open.unknowns()) + ", which cannot be decided here",
           allow != null ? allow : maybeAllow);
     }
     return closestDenial(results, action);
@@ -319,7 +319,8 @@ final class PodIdentityEvaluation {
           if (result != Tri.FALSE) {
             result = Tri.UNKNOWN;
           }
-          unknowns.add(op.raw() + " on " + key + (lookup instanceof PresentUnknown u ? " (" + u.why() + ")" : ""));
+          String why = lookup instanceof PresentUnknown p ? p.why() : lookup instanceof Unmodelled u ? u.why() : null;
+          unknowns.add(op.raw() + " on " + key + (why == null ? "" : " (" + why + ")"));
         }
       }
     }
@@ -386,7 +387,10 @@ final class PodIdentityEvaluation {
         return new Known(List.copyOf(request.sessionTags().keySet()), "the session tag keys " + request.sessionTags().keySet());
       }
       case "aws:sourceaccount" -> {
-        return new Known(List.of(request.account()), "the cluster's account " + request.account() + " (the role's account)");
+        return new Known(List.of(request.clusterAccount()), "the cluster's account " + request.clusterAccount());
+      }
+      case "aws:sourceorgid" -> {
+        return new Unmodelled("whether the cluster's account is in an AWS Organization, and which; EKS sends the organization's ID");
       }
       case "aws:sourcearn" -> {
         return request.clusterArn() != null
@@ -395,7 +399,7 @@ final class PodIdentityEvaluation {
       }
       default -> {
         if (TrustPolicyEvaluator.isServiceKey(key)) {
-          return new Unmodelled();
+          return new Unmodelled(null);
         }
         return new Absent("it is an OIDC provider's key, and Pod Identity has no web identity token");
       }
