@@ -1,5 +1,6 @@
 package dev.mlops.datastore;
 
+import dev.mlops.datastore.reconciler.policy.PolicyMode;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
@@ -22,6 +23,8 @@ import java.util.stream.Collectors;
  * @param logFormat text or json
  * @param reconcileThreads how many resources are reconciled at once
  * @param oidcIssuer the cluster's OIDC issuer when set by hand; otherwise it is discovered
+ * @param policyMode whether a namespace no AwsIntegrationPolicy selects is refused (closed, the
+ *     default) or unrestricted (open) once some policy exists
  */
 public record OperatorConfig(
     Set<String> watchNamespaces,
@@ -33,7 +36,8 @@ public record OperatorConfig(
     int httpPort,
     LogFormat logFormat,
     int reconcileThreads,
-    Optional<String> oidcIssuer) {
+    Optional<String> oidcIssuer,
+    PolicyMode policyMode) {
 
   /** Log line format. */
   public enum LogFormat {
@@ -51,6 +55,7 @@ public record OperatorConfig(
   public static final String LOG_FORMAT = "OPERATOR_LOG_FORMAT";
   public static final String RECONCILE_THREADS = "OPERATOR_RECONCILE_THREADS";
   public static final String OIDC_ISSUER = "OPERATOR_OIDC_ISSUER";
+  public static final String POLICY_MODE = "OPERATOR_POLICY_MODE";
   /** Set by the Downward API in the chart; the Lease namespace falls back to it. */
   public static final String POD_NAMESPACE = "POD_NAMESPACE";
 
@@ -100,8 +105,15 @@ public record OperatorConfig(
     if (issuer.isPresent() && (!issuer.get().startsWith("https://") || issuer.get().length() <= 8)) {
       throw new InvalidConfigException(OIDC_ISSUER + ": '" + issuer.get() + "' is not an https:// issuer URL");
     }
+    PolicyMode policyMode;
+    String rawMode = env.getOrDefault(POLICY_MODE, "closed");
+    try {
+      policyMode = PolicyMode.parse(rawMode.isBlank() ? "closed" : rawMode);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidConfigException(POLICY_MODE + ": " + e.getMessage());
+    }
     return new OperatorConfig(
-        namespaces, minCheck, maxBackoff, leader, leaseNs, leaseName, port, format, threads, issuer);
+        namespaces, minCheck, maxBackoff, leader, leaseNs, leaseName, port, format, threads, issuer, policyMode);
   }
 
   private static Duration duration(Map<String, String> env, String name, String fallback) {
