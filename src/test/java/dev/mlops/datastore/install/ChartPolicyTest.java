@@ -73,7 +73,7 @@ class ChartPolicyTest {
   void shouldPassThePolicyModeToTheOperator() throws IOException {
     assertThat(mode(Map.of())).isEqualTo("closed");
     assertThat(mode(Map.of("policy.mode", "open"))).isEqualTo("open");
-    assertThat(catchThrowable(() -> ChartTest.render(Map.of("policy.mode", "permissive")))).hasMessageContaining("policy.mode");
+    assertThat(catchThrowable(() -> ChartTest.render(Map.of("policy.mode", "permissive")))).hasMessageContaining("/policy/mode");
   }
 
   @Test
