@@ -145,6 +145,7 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
         // Nothing is annotated and nothing is asked of AWS until the spec changes.
         return fail(ai, invalid.get(), context);
       }
+      doing[0] = "applying the AwsIntegrationPolicies";
       PolicyDecision permitted = policies.decide(ai);
       if (!permitted.admitted()) {
         return refuse(ai, permitted, context);
@@ -335,7 +336,9 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
    * wakes it again ({@link PolicyGate#eventSources}).
    */
   private UpdateControl<AwsIntegration> refuse(AwsIntegration ai, PolicyDecision decision, Context<AwsIntegration> context) {
-    log.atInfo().addKeyValue("reason", decision.message()).log("integration not permitted by policy");
+    boolean already = ai.getStatus() != null && Conditions.find(ai.getStatus().getConditions(), Conditions.STALLED)
+        .map(c -> PolicyGate.NOT_PERMITTED.equals(c.getReason())).orElse(false);
+    (already ? log.atDebug() : log.atInfo()).addKeyValue("reason", decision.message()).log("integration not permitted by policy");
     releaseAllBut(ai, Set.of());
     trust.forget(ai);
     live.forget(ai);

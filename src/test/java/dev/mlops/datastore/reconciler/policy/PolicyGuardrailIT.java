@@ -22,10 +22,6 @@ import dev.mlops.datastore.testing.StatusAwait;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
-import io.fabric8.kubernetes.client.utils.Serialization;
-import java.io.IOException;
-import java.io.InputStream;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
@@ -46,12 +42,8 @@ class PolicyGuardrailIT {
   private MockCluster cluster;
 
   @BeforeEach
-  void start() throws IOException {
+  void start() {
     cluster = new MockCluster();
-    try (InputStream in = getClass().getResourceAsStream("/META-INF/fabric8/awsintegrationpolicies.datastore.mlops.dev-v1.yml")) {
-      cluster.client().apiextensions().v1().customResourceDefinitions()
-          .resource(Serialization.unmarshal(in, CustomResourceDefinition.class)).create();
-    }
     namespace(Map.of("team", "a"));
     Resources.knownRole(cluster);
     cluster.client().resource(Resources.serviceAccount("reader", Map.of(FOREIGN, "platform-team"))).create();
