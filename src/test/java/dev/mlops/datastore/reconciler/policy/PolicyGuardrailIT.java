@@ -171,6 +171,21 @@ class PolicyGuardrailIT {
   }
 
   @Test
+  void shouldAdmitAgainWhenTheLastPolicyIsDeletedAndCountAnInvalidOneAsExisting() {
+    policy("typo", "namespaces: [ml]\nroleArns: [\"team-a-*\"]");
+    startOperator(Map.of());
+
+    Condition refused = createAndAwaitRefused(Resources.irsaIntegration("fraud-data", Platform.Custom, "reader"));
+    assertThat(refused.getMessage()).contains("AwsIntegrationPolicy typo: the policy is invalid", "admits nothing");
+    assertNothingAskedOfAwsOrWritten();
+
+    cluster.client().resources(AwsIntegrationPolicy.class).withName("typo").delete();
+
+    awaitReady("fraud-data");
+    assertThat(annotations()).containsEntry(IrsaAnnotations.ROLE_ARN, ROLE_ARN);
+  }
+
+  @Test
   void shouldReportWhetherAPolicyIsValid() {
     policy("team-a", "namespaceSelector: {matchLabels: {team: a}}\nroleArns: [\"" + TEAM_A_ROLES + "\"]");
     policy("typo", "namespaces: [ml]\nroleArns: [\"team-a-*\"]");
