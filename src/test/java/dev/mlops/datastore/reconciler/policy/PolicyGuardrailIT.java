@@ -67,9 +67,10 @@ class PolicyGuardrailIT {
   }
 
   @Test
-  void shouldRefuseAForbiddenBucketWithNoAwsCall() {
+  void shouldRefuseAForbiddenBucketWithNoAwsCallAlsoWhenWatchingSomeNamespaces() {
     policy("team-a", "namespaceSelector: {matchLabels: {team: a}}\nbuckets: [team-a-*]");
-    startOperator(Map.of());
+    // Policies and namespaces are cluster-scoped: watched cluster-wide also in namespaced mode.
+    startOperator(Map.of(OperatorConfig.WATCH_NAMESPACES, NAMESPACE));
 
     Condition refused = createAndAwaitRefused(Resources.irsaIntegration("fraud-data", Platform.Custom, "reader"));
 
