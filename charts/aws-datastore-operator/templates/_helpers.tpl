@@ -97,3 +97,17 @@ app.kubernetes.io/instance: {{ .Release.Name }}
   resources: ["events"]
   verbs: ["create", "patch"]
 {{- end -}}
+
+{{- define "ado.rules.policies" -}}
+# Read the cluster's AwsIntegrationPolicies (and write their status), and the namespaces' labels
+# that policies select by. Cluster-wide also when watchNamespaces is set: both are cluster-scoped.
+- apiGroups: ["datastore.mlops.dev"]
+  resources: ["awsintegrationpolicies"]
+  verbs: ["get", "list", "watch"]
+- apiGroups: ["datastore.mlops.dev"]
+  resources: ["awsintegrationpolicies/status"]
+  verbs: ["get", "patch", "update"]
+- apiGroups: [""]
+  resources: ["namespaces"]
+  verbs: ["get", "list", "watch"]
+{{- end -}}

@@ -1,5 +1,6 @@
 package dev.mlops.datastore;
 
+import dev.mlops.datastore.reconciler.policy.PolicyMode;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
@@ -24,6 +25,8 @@ import java.util.stream.Collectors;
  * @param oidcIssuer the cluster's OIDC issuer when set by hand; otherwise it is discovered
  * @param shardSelector a label selector: this process reconciles only the AwsIntegrations, Datasets
  *     and ModelArtifacts it selects (one shard of several operator Deployments); empty: all
+ * @param policyMode whether a namespace no AwsIntegrationPolicy selects is refused (closed, the
+ *     default) or unrestricted (open) once some policy exists
  */
 public record OperatorConfig(
     Set<String> watchNamespaces,
@@ -36,7 +39,8 @@ public record OperatorConfig(
     LogFormat logFormat,
     int reconcileThreads,
     Optional<String> oidcIssuer,
-    Optional<String> shardSelector) {
+    Optional<String> shardSelector,
+    PolicyMode policyMode) {
 
   /** Log line format. */
   public enum LogFormat {
@@ -55,6 +59,7 @@ public record OperatorConfig(
   public static final String RECONCILE_THREADS = "OPERATOR_RECONCILE_THREADS";
   public static final String OIDC_ISSUER = "OPERATOR_OIDC_ISSUER";
   public static final String SHARD_SELECTOR = "OPERATOR_SHARD_SELECTOR";
+  public static final String POLICY_MODE = "OPERATOR_POLICY_MODE";
   /** Set by the Downward API in the chart; the Lease namespace falls back to it. */
   public static final String POD_NAMESPACE = "POD_NAMESPACE";
 
@@ -104,10 +109,17 @@ public record OperatorConfig(
     if (issuer.isPresent() && (!issuer.get().startsWith("https://") || issuer.get().length() <= 8)) {
       throw new InvalidConfigException(OIDC_ISSUER + ": '" + issuer.get() + "' is not an https:// issuer URL");
     }
+    PolicyMode policyMode;
+    String rawMode = env.getOrDefault(POLICY_MODE, "closed");
+    try {
+      policyMode = PolicyMode.parse(rawMode.isBlank() ? "closed" : rawMode);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidConfigException(POLICY_MODE + ": " + e.getMessage());
+    }
     Optional<String> shard = Optional.ofNullable(env.get(SHARD_SELECTOR)).map(String::trim).filter(s -> !s.isEmpty());
     shard.ifPresent(OperatorConfig::checkSelector);
     return new OperatorConfig(
-        namespaces, minCheck, maxBackoff, leader, leaseNs, leaseName, port, format, threads, issuer, shard);
+        namespaces, minCheck, maxBackoff, leader, leaseNs, leaseName, port, format, threads, issuer, shard, policyMode);
   }
 
   /** One requirement of a label selector: key, key=value, key==value, key!=value, !key, key in (..), key notin (..). */

@@ -26,6 +26,8 @@ import dev.mlops.datastore.reconciler.dataset.DatasetStatusFactory;
 import dev.mlops.datastore.model.ModelInspector;
 import dev.mlops.datastore.reconciler.modelartifact.ModelArtifactReconciler;
 import dev.mlops.datastore.reconciler.modelartifact.ModelArtifactStatusFactory;
+import dev.mlops.datastore.reconciler.policy.AwsIntegrationPolicyReconciler;
+import dev.mlops.datastore.reconciler.policy.PolicyGate;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -121,8 +123,14 @@ public final class OperatorMain {
             new LiveChecker(client, aws, sessions, clock, registry),
             schedule,
             (namespace, name) -> client.secrets().inNamespace(namespace).withName(name).get(),
-            clock),
+            clock,
+            new PolicyGate(config.policyMode())),
         controller(config));
+    // Cluster-scoped: watched cluster-wide whatever OPERATOR_WATCH_NAMESPACES says.
+    operator.register(new AwsIntegrationPolicyReconciler(clock), c -> {
+      c.withRetry(GenericRetry.defaultLimitedExponentialRetry());
+      c.withFieldManager(FIELD_MANAGER);
+    });
     operator.register(
         new DatasetReconciler(new DatasetStatusFactory(clock), events, new IntegrationCredentials(client, aws, sessions, clock), clock,
             schedule, backoff, new DatasetInspector(InspectionLimits.forThisJvm())),

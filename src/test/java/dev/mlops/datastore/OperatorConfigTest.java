@@ -55,6 +55,16 @@ class OperatorConfigTest {
   }
 
   @Test
+  void shouldCloseNamespacesNoPolicySelectsUnlessConfiguredOpen() {
+    assertThat(OperatorConfig.fromEnvironment(Map.of()).policyMode())
+        .isEqualTo(dev.mlops.datastore.reconciler.policy.PolicyMode.CLOSED);
+    assertThat(OperatorConfig.fromEnvironment(Map.of("OPERATOR_POLICY_MODE", "Open")).policyMode())
+        .isEqualTo(dev.mlops.datastore.reconciler.policy.PolicyMode.OPEN);
+    assertThatThrownBy(() -> OperatorConfig.fromEnvironment(Map.of("OPERATOR_POLICY_MODE", "permissive")))
+        .hasMessageContaining("OPERATOR_POLICY_MODE");
+  }
+
+  @Test
   void shouldRequireALeaseNamespaceForLeaderElection() {
     assertThatThrownBy(() -> OperatorConfig.fromEnvironment(Map.of("OPERATOR_LEADER_ELECTION", "true")))
         .hasMessageContaining("OPERATOR_LEASE_NAMESPACE");

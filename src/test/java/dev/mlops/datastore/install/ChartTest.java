@@ -142,11 +142,14 @@ class ChartTest {
   void shouldRenderNamespacedRolesWhenWatchingSomeNamespaces() throws IOException {
     List<JsonNode> objects = objects(render(Map.of("watchNamespaces[0]", "ml", "watchNamespaces[1]", "fraud")));
 
-    assertThat(kind(objects, "ClusterRoleBinding")).isEmpty();
+    // The only cluster-wide grant left is the cluster-scoped one: AwsIntegrationPolicies and namespaces.
+    assertThat(kind(objects, "ClusterRoleBinding")).extracting(o -> o.path("metadata").path("name").asText())
+        .containsExactly("aws-datastore-operator-policies");
     assertThat(kind(objects, "RoleBinding")).extracting(o -> o.path("metadata").path("namespace").asText()).contains("ml", "fraud");
-    // The only cluster-wide objects left are the aggregated roles for namespace users.
+    // Besides it, the only cluster-wide objects are the aggregated roles for namespace users.
     assertThat(kind(objects, "ClusterRole")).extracting(c -> c.path("metadata").path("name").asText())
-        .containsExactlyInAnyOrder("aws-datastore-operator-view", "aws-datastore-operator-edit", "aws-datastore-operator-admin");
+        .containsExactlyInAnyOrder("aws-datastore-operator-view", "aws-datastore-operator-edit", "aws-datastore-operator-admin",
+            "aws-datastore-operator-policies");
     assertThat(kind(objects, "Role")).filteredOn(r -> r.path("metadata").path("namespace").asText().equals("ml")).hasSize(5);
   }
 

@@ -14,6 +14,8 @@ import dev.mlops.datastore.reconciler.Failure;
 import dev.mlops.datastore.reconciler.StatusWriter;
 import dev.mlops.datastore.reconciler.TransitionEvents;
 import dev.mlops.datastore.reconciler.awsintegration.AnnotationPlanner.Plan;
+import dev.mlops.datastore.reconciler.policy.PolicyDecision;
+import dev.mlops.datastore.reconciler.policy.PolicyGate;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -76,6 +78,7 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
   private final BiFunction<String, String, Secret> secrets;
   private final Clock clock;
   private final WorkloadRestarter restarter;
+  private final PolicyGate policies;
   private InformerEventSource<ServiceAccount, AwsIntegration> serviceAccounts;
   private PodInformer pods;
   private io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache<AwsIntegration> integrations;
@@ -89,8 +92,10 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
       LiveChecker live,
       CheckSchedule schedule,
       BiFunction<String, String, Secret> secrets,
-      Clock clock) {
+      Clock clock,
+      PolicyGate policies) {
     this.live = live;
+    this.policies = policies;
     this.patcher = patcher;
     this.statusFactory = statusFactory;
     this.events = events;
@@ -126,7 +131,9 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
     pods = PodInformer.create(podConfig, context);
     integrations = context.getPrimaryCache();
     ServiceAccountMappers.indexPods(pods);
-    return List.of(serviceAccounts, pods);
+    List<EventSource<?, AwsIntegration>> sources = new ArrayList<>(List.of(serviceAccounts, pods));
+    sources.addAll(policies.eventSources(context));
+    return sources;
   }
 
   @Override
@@ -137,6 +144,11 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
       if (invalid.isPresent()) {
         // Nothing is annotated and nothing is asked of AWS until the spec changes.
         return fail(ai, invalid.get(), context);
+      }
+      doing[0] = "applying the AwsIntegrationPolicies";
+      PolicyDecision permitted = policies.decide(ai);
+      if (!permitted.admitted()) {
+        return refuse(ai, permitted, context);
       }
       if (Boolean.TRUE.equals(ai.getSpec().getSuspend())) {
         return write(ai, statusFactory.suspended(ai), context);
@@ -316,6 +328,21 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
     }
     return UpdateControl.<AwsIntegration>noUpdate()
         .rescheduleAfter(backoff.next(Conditions.failingSince(status.getConditions()), clock.instant()));
+  }
+
+  /**
+   * An integration no AwsIntegrationPolicy admits: before any AWS call, Secret read or annotation
+   * write, what it annotated is taken back and its session dropped. A policy or namespace change
+   * wakes it again ({@link PolicyGate#eventSources}).
+   */
+  private UpdateControl<AwsIntegration> refuse(AwsIntegration ai, PolicyDecision decision, Context<AwsIntegration> context) {
+    boolean already = ai.getStatus() != null && Conditions.find(ai.getStatus().getConditions(), Conditions.STALLED)
+        .map(c -> PolicyGate.NOT_PERMITTED.equals(c.getReason())).orElse(false);
+    (already ? log.atDebug() : log.atInfo()).addKeyValue("reason", decision.message()).log("integration not permitted by policy");
+    releaseAllBut(ai, Set.of());
+    trust.forget(ai);
+    live.forget(ai);
+    return write(ai, PolicyGate.refusedStatus(ai, decision, clock), context);
   }
 
   private List<ServiceAccountRow> annotate(AwsIntegration ai, IrsaAuth irsa, List<String> wanted) {
