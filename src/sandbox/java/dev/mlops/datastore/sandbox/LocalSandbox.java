@@ -2,6 +2,7 @@ package dev.mlops.datastore.sandbox;
 
 import dev.mlops.datastore.sandbox.aws.LocalAws;
 import dev.mlops.datastore.sandbox.kube.EmbeddedKubernetes;
+import dev.mlops.datastore.sandbox.kube.KubectlFront;
 import dev.mlops.datastore.sandbox.kube.SandboxKubeconfig;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -189,9 +190,12 @@ public final class LocalSandbox {
       Runtime.getRuntime().addShutdownHook(new Thread(scene::stopOperator, "sandbox-stop"));
       Path kubeconfig;
       try {
-        kubeconfig = SandboxKubeconfig.write(kubeconfigOut, client.getMasterUrl().toString());
+        // kubectl talks to a front that adds discovery, OpenAPI, tables and HTTP watches to the mock.
+        KubectlFront front = new KubectlFront(client.getMasterUrl().toString(), EmbeddedKubernetes.crds());
+        Runtime.getRuntime().addShutdownHook(new Thread(front::close, "kubectl-front-stop"));
+        kubeconfig = SandboxKubeconfig.write(kubeconfigOut, front.url());
       } catch (IOException e) {
-        err.println("error: cannot write the kubeconfig (" + e.getMessage() + ")");
+        err.println("error: cannot serve kubectl (" + e.getMessage() + ")");
         scene.stopOperator();
         return 2;
       }
