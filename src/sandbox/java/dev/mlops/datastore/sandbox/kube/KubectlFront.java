@@ -156,7 +156,8 @@ public final class KubectlFront implements AutoCloseable {
   }
 
   /**
-   * A watch as the API server streams it over HTTP: one JSON event per line, for the objects of the
+   * A watch as the API server streams it over HTTP: one JSON event per line (its object a one-row
+   * Table when kubectl asks for tables, as {@code get -w} does), for the objects of the
    * watched list (and field selector) that changed after {@code resourceVersion}, until
    * {@code timeoutSeconds} or the client leaves. Found by listing the mock every {@value #POLL_MILLIS} ms.
    */
@@ -170,6 +171,8 @@ public final class KubectlFront implements AutoCloseable {
     query.remove("resourceVersionMatch");
     query.remove("sendInitialEvents");
     String list = backend + path + encode(query);
+    String accept = exchange.getRequestHeaders().getFirst("Accept");
+    boolean table = accept != null && accept.contains("as=Table");
     long from = since == null || since.isEmpty() ? -1 : parseLong(since);
     Map<String, JsonNode> seen = new HashMap<>();
     boolean first = true;
@@ -196,12 +199,12 @@ public final class KubectlFront implements AutoCloseable {
         boolean changed = first ? version > from && from >= 0 : before == null
             || !before.path("metadata").path("resourceVersion").equals(e.getValue().path("metadata").path("resourceVersion"));
         if (changed) {
-          event(out, before == null && !first ? "ADDED" : "MODIFIED", e.getValue());
+          event(out, before == null && !first ? "ADDED" : "MODIFIED", table ? ServerTables.table(e.getValue(), path, discovery) : e.getValue());
         }
       }
       for (Map.Entry<String, JsonNode> e : seen.entrySet()) {
         if (!now.containsKey(e.getKey())) {
-          event(out, "DELETED", e.getValue());
+          event(out, "DELETED", table ? ServerTables.table(e.getValue(), path, discovery) : e.getValue());
         }
       }
       seen = now;
