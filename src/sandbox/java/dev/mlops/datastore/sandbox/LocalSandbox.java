@@ -106,9 +106,13 @@ public final class LocalSandbox {
       }
       world = scene.folder().resolve("world.yaml");
       files.add(scene.folder().resolve("scene.yaml"));
+      if (scene.unpacked()) {
+        // Live mode ends with Ctrl-C, past any finally: the unpacked copy goes with the JVM.
+        Runtime.getRuntime().addShutdownHook(new Thread(scene::close, "sandbox-scene-cleanup"));
+      }
     }
     try {
-      return run(world, files, stepsFile, once, json, timeout, kubeconfigOut, out, err);
+      return run(world, files, scene != null && scene.unpacked(), stepsFile, once, json, timeout, kubeconfigOut, out, err);
     } finally {
       if (scene != null) {
         scene.close();
@@ -116,7 +120,7 @@ public final class LocalSandbox {
     }
   }
 
-  private static int run(Path world, List<Path> files, Path stepsFile, boolean once, boolean json, Duration timeout, Path kubeconfigOut,
+  private static int run(Path world, List<Path> files, boolean defaultScene, Path stepsFile, boolean once, boolean json, Duration timeout, Path kubeconfigOut,
       PrintStream out, PrintStream err) {
     List<HasMetadata> objects = new ArrayList<>();
     for (Path f : files) {
@@ -150,7 +154,7 @@ public final class LocalSandbox {
       kubernetes.tokens().clock(clock);
       aws.world().clock(clock);
       if (worldFile != null) {
-        progress.step("loading the AWS world " + world);
+        progress.step("loading the AWS world " + (defaultScene ? "of the default scene (the jar's copy)" : world));
         try {
           worldFile.load(aws, kubernetes.tokens().publicKey());
         } catch (WorldFile.Invalid e) {
@@ -162,8 +166,8 @@ public final class LocalSandbox {
       SceneRun scene = new SceneRun(client, aws, clock);
       progress.step("starting the operator");
       scene.startOperator();
-      progress.step("creating " + objects.size() + " object" + (objects.size() == 1 ? "" : "s") + " from " + files.stream().map(Path::toString)
-          .collect(java.util.stream.Collectors.joining(", ")));
+      progress.step("creating " + objects.size() + " object" + (objects.size() == 1 ? "" : "s") + " from "
+          + (defaultScene ? "the default scene (the jar's copy)" : files.stream().map(Path::toString).collect(java.util.stream.Collectors.joining(", "))));
       try {
         apply(client, objects);
       } catch (KubernetesClientException e) {
@@ -200,7 +204,7 @@ public final class LocalSandbox {
         return 2;
       }
       progress.done("ready; for kubectl: export KUBECONFIG=" + kubeconfig);
-      live(client, clock, out, System.console() != null);
+      live(client, clock, out, System.console() != null, "kubectl: export KUBECONFIG=" + kubeconfig);
       return 0;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -212,14 +216,16 @@ public final class LocalSandbox {
    * The live view until Ctrl-C: on a terminal, the table redrawn in place every 2 s; else (piped,
    * redirected) the table appended each time it changes, with no control codes.
    */
-  private static void live(KubernetesClient client, SceneClock clock, PrintStream out, boolean terminal) throws InterruptedException {
+  private static void live(KubernetesClient client, SceneClock clock, PrintStream out, boolean terminal, String kubectl)
+      throws InterruptedException {
     String shown = null;
     while (true) {
       String table = StatusView.table(client);
       String title = "aws-datastore-operator sandbox (Ctrl-C to stop)   " + clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
       if (terminal) {
+        // Redrawn in place, so the start-up lines are gone: the kubectl hint stays in the title.
         out.print("\033[H\033[2J");
-        out.println(title);
+        out.println(title + "   " + kubectl);
         out.println(table);
       } else if (!table.equals(shown)) {
         out.println(title);
