@@ -109,6 +109,13 @@ class KubectlSandboxE2E {
     assertThat(kubectl("get", "secret", "aws-creds", "-o", "jsonpath={.data.AWS_ACCESS_KEY_ID}").out())
         .as("stringData stored as data, as the API server does").isEqualTo("QUtJQUVYQU1QTEVFWEFNUExFMDA=");
 
+    String another = Files.readString(EXAMPLES.resolve("dataset-delta.yaml")).replace("name: fraud-events", "name: events-by-ssa");
+    Run serverSide = kubectlWithInput(another, "apply", "--server-side", "-f", "-");
+    assertThat(serverSide.out().strip()).as(serverSide.err()).isEqualTo("dataset.datastore.mlops.dev/events-by-ssa serverside-applied");
+    Run serverSideAgain = kubectlWithInput(another.replace("is_fraud", "fraud"), "apply", "--server-side", "-f", "-");
+    assertThat(serverSideAgain.exit()).as(serverSideAgain.err()).isZero();
+    assertThat(kubectl("get", "ds", "events-by-ssa", "-o", "jsonpath={.spec.dataParams.label_col}").out()).isEqualTo("fraud");
+
     Run get = kubectl("get", "awsi,ds");
     assertThat(get.exit()).as(get.err()).isZero();
     assertThat(get.out()).containsPattern("NAME\\s+READY\\s+REASON\\s+BUCKET\\s+AGE").containsPattern("NAME\\s+READY\\s+REASON\\s+PATH\\s+AGE")

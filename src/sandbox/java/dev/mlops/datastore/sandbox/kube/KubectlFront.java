@@ -44,7 +44,9 @@ import java.util.regex.Pattern;
  *       from polling the mock, for {@code kubectl wait} and {@code get -w};
  *   <li>field selectors ({@code metadata.name}, an Event's {@code involvedObject.*}) applied here;
  *   <li>strategic merge patches (which the mock refuses) sent as JSON merge patches, their
- *       {@code $} directives removed: close enough for the Secrets and ServiceAccounts of a scene.
+ *       {@code $} directives removed: close enough for the Secrets and ServiceAccounts of a scene;
+ *   <li>a server-side apply of an object that does not exist yet made a create, as the API server
+ *       does; a Secret's {@code stringData} stored as {@code data}.
  * </ul>
  *
  * <p>The operator keeps talking to the mock directly; only kubectl comes through here.
@@ -100,8 +102,15 @@ public final class KubectlFront implements AutoCloseable {
         return;
       }
       forward(exchange, method, path, query);
-    } catch (IOException | RuntimeException e) {
-      // The client went away, or the mock answered something unreadable: nothing more to say to it.
+    } catch (IOException e) {
+      // The client went away: nothing more to say to it.
+    } catch (RuntimeException e) {
+      // A request this front cannot read (or a bug of ours): said as the API server says a failure.
+      try {
+        send(exchange, 500, status(500, "InternalError", "the sandbox's kubectl front failed: " + e).toString());
+      } catch (IOException | RuntimeException ignored) {
+        // The answer had begun: the client sees the connection close.
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -116,6 +125,13 @@ public final class KubectlFront implements AutoCloseable {
     }
     if (body.length > 0 && SECRETS.matcher(path).matches()) {
       body = withStringDataAsData(JSON.readTree(body)).toString().getBytes(StandardCharsets.UTF_8);
+    }
+    if (method.equals("PATCH") && contentType != null && contentType.startsWith("application/apply-patch") && !exists(path)) {
+      // Server-side apply creates what is not there yet (kubectl apply --server-side); the mock answers 404.
+      method = "POST";
+      path = path.substring(0, path.lastIndexOf('/'));
+      contentType = "application/json";
+      query.remove("force");
     }
     String selector = query.remove("fieldSelector");
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(backend + path + encode(query)))
@@ -153,6 +169,11 @@ public final class KubectlFront implements AutoCloseable {
       text = object.toString();
     }
     send(exchange, answer.statusCode(), text);
+  }
+
+  private boolean exists(String path) throws IOException, InterruptedException {
+    return http.send(HttpRequest.newBuilder(URI.create(backend + path)).timeout(Duration.ofSeconds(30)).header("Accept", "application/json").GET()
+        .build(), HttpResponse.BodyHandlers.discarding()).statusCode() != 404;
   }
 
   /**
