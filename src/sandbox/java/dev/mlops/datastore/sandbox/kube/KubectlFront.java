@@ -198,8 +198,7 @@ public final class KubectlFront implements AutoCloseable {
     Map<String, JsonNode> seen = new HashMap<>();
     boolean first = true;
     exchange.getResponseHeaders().set("Content-Type", "application/json");
-    exchange.getResponseHeaders().set("Transfer-Encoding", "chunked");
-    exchange.sendResponseHeaders(200, 0);
+    exchange.sendResponseHeaders(200, 0); // 0: chunked, as long as the watch lasts
     OutputStream out = exchange.getResponseBody();
     Instant end = Instant.now().plusSeconds(timeout);
     while (!closed && Instant.now().isBefore(end)) {
