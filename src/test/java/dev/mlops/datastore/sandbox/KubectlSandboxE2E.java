@@ -58,6 +58,11 @@ class KubectlSandboxE2E {
         sandbox.destroyForcibly();
       }
     }
+    if (dir != null) {
+      try (var files = Files.walk(dir)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
+    }
   }
 
   private static boolean kubectlInstalled() {
