@@ -14,11 +14,14 @@ import java.util.Set;
 
 /**
  * Kubernetes objects for the sandbox, from multi-document YAML: Namespaces, ServiceAccounts,
- * Secrets, AwsIntegrations and Datasets. Errors name the file and the document.
+ * Secrets, AwsIntegrations, Datasets and ModelArtifacts. An object without a namespace goes to
+ * {@code default}, as kubectl puts it. Errors name the file and the document.
  */
 final class SceneFile {
   private static final Set<String> KINDS = Set.of("Namespace", "ServiceAccount", "Secret", "AwsIntegration", "Dataset", "Pod", "ConfigMap",
       "ModelArtifact");
+
+  static final String DEFAULT_NAMESPACE = "default";
 
   private SceneFile() {}
 
@@ -53,7 +56,8 @@ final class SceneFile {
         throw new WorldFile.Invalid(at + ": metadata.name: is required");
       }
       if (!kind.equals("Namespace") && node.path("metadata").path("namespace").asText("").isEmpty()) {
-        throw new WorldFile.Invalid(at + " (" + kind + " " + node.path("metadata").path("name").asText() + "): metadata.namespace: is required");
+        // As kubectl does (with no namespace in its context): the default namespace.
+        ((com.fasterxml.jackson.databind.node.ObjectNode) node.path("metadata")).put("namespace", DEFAULT_NAMESPACE);
       }
       Class<? extends HasMetadata> type = switch (kind) {
         case "AwsIntegration" -> AwsIntegration.class;
@@ -62,7 +66,7 @@ final class SceneFile {
         default -> null;
       };
       try {
-        out.add(type == null ? Serialization.unmarshal(doc) : Serialization.jsonMapper().treeToValue(node, type));
+        out.add(type == null ? Serialization.unmarshal(node.toString()) : Serialization.jsonMapper().treeToValue(node, type));
       } catch (IOException | RuntimeException e) {
         throw new WorldFile.Invalid(at + ": " + e.getMessage().lines().findFirst().orElse("cannot be read"));
       }

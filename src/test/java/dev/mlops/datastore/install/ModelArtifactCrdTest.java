@@ -61,6 +61,6 @@ class ModelArtifactCrdTest {
     assertThat(crd.getSpec().getNames().getShortNames()).containsExactly("mla");
     assertThat(crd.getSpec().getScope()).isEqualTo("Namespaced");
     assertThat(crd.getSpec().getVersions().get(0).getAdditionalPrinterColumns()).extracting(c -> c.getName())
-        .containsExactlyInAnyOrder("Ready", "Reason", "Platform", "Path", "Age");
+        .containsExactly("Ready", "Reason", "Path", "Age", "Message", "Platform");
   }
 }

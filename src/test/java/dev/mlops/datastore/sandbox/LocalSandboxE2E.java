@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  * --once --output json}, a separate process, its stdout parsed.
  */
 class LocalSandboxE2E {
-  private static final Path JAR = Path.of("target", "aws-datastore-operator-local.jar");
+  static final Path JAR = Path.of("target", "aws-datastore-operator-local.jar").toAbsolutePath();
+  private static final Path EXAMPLES = Path.of("deploy", "examples").toAbsolutePath();
 
   record Run(int exit, String out, String err) {
     JsonNode json() throws IOException {
@@ -28,9 +29,13 @@ class LocalSandboxE2E {
   }
 
   static Run run(String... args) throws IOException, InterruptedException {
+    return runIn(Path.of("").toAbsolutePath(), args);
+  }
+
+  static Run runIn(Path workingFolder, String... args) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString(), "local"));
     command.addAll(List.of(args));
-    Process p = new ProcessBuilder(command).redirectErrorStream(false).start();
+    Process p = new ProcessBuilder(command).directory(workingFolder.toFile()).redirectErrorStream(false).start();
     byte[] out = p.getInputStream().readAllBytes();
     byte[] err = p.getErrorStream().readAllBytes();
     assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
@@ -91,6 +96,41 @@ class LocalSandboxE2E {
   }
 
   @Test
+  void shouldRunTheDefaultSceneFromAnyFolderAndSayWhatItIsDoing(@TempDir Path elsewhere) throws Exception {
+    Run run = runIn(elsewhere, "--once", "--output", "json");
+
+    assertThat(run.exit()).as(run.err()).isZero();
+    assertThat(run.json().path("settled").asBoolean()).isTrue();
+    assertThat(run.json().path("awsIntegrations").size()).isGreaterThanOrEqualTo(4);
+    assertThat(run.err()).contains("starting the Kubernetes API").contains("starting S3").contains("starting the operator")
+        .containsPattern("creating \\d+ objects").doesNotContain("\033[");
+    assertThat(run.out()).doesNotContain("\033[");
+  }
+
+  @Test
+  void shouldLoadTheShippedExamplesIntoTheDefaultNamespace() throws Exception {
+    List<String> args = new ArrayList<>();
+    try (var files = Files.list(EXAMPLES)) {
+      files.filter(f -> f.toString().endsWith(".yaml")).sorted().forEach(f -> args.addAll(List.of("-f", f.toString())));
+    }
+    args.addAll(List.of("--once", "--output", "json", "--timeout", "30s"));
+
+    Run run = run(args.toArray(String[]::new));
+
+    assertThat(run.exit()).as(run.err()).isIn(0, 1);
+    assertThat(run.err()).doesNotContain("error:");
+    JsonNode json = run.json();
+    assertThat(find(json.path("awsIntegrations"), "default", "fraud-data")).isNotNull();
+    assertThat(find(json.path("awsIntegrations"), "default", "datarobot-data")).isNotNull();
+    assertThat(find(json.path("datasets"), "default", "fraud-ref")).isNotNull();
+    assertThat(find(json.path("datasets"), "default", "fraud-events")).isNotNull();
+    assertThat(find(json.path("modelArtifacts"), "default", "churn-model")).isNotNull();
+    // The Secret went to default too: the access-key integration found it and asked STS about its key.
+    assertThat(condition(find(json.path("awsIntegrations"), "default", "datarobot-data"), "Ready").path("reason").asText())
+        .isEqualTo("UnknownAccessKeyId");
+  }
+
+  @Test
   void shouldRunAWorldAndSceneOfOnesOwn(@TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve("world.yaml"), """
         oidcProviders:
@@ -135,7 +175,9 @@ class LocalSandboxE2E {
 
     Run world = run("--world", dir.resolve("bad-world.yaml").toString(), "--once");
     assertThat(world.exit()).isEqualTo(2);
-    assertThat(world.err().strip()).contains("bad-world.yaml").contains("roles[0].arn").doesNotContain("\n");
+    // The world is checked as it loads, after the start-up's progress lines: the error is the last line, one line.
+    assertThat(world.err().strip().lines().filter(l -> !l.startsWith("sandbox: "))).singleElement().asString()
+        .startsWith("error: ").contains("bad-world.yaml").contains("roles[0].arn");
 
     Run scene = run("-f", dir.resolve("bad-scene.yaml").toString(), "--once");
     assertThat(scene.exit()).isEqualTo(2);

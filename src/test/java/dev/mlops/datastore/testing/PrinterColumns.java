@@ -12,16 +12,19 @@ import java.util.regex.Pattern;
 
 /**
  * Renders objects the way {@code kubectl get} does, from the CRD's additionalPrinterColumns (the
- * JSONPath forms our CRDs use: dotted fields and one {@code [?(@.type=="X")]} filter), so tests
+ * JSONPath forms our CRDs use: dotted fields, a leading {@code ..field}, and one
+ * {@code [?(@.type=="X")]} filter), so tests
  * can show and check what a person sees without an API server.
  */
 public final class PrinterColumns {
-  private static final Pattern FILTER = Pattern.compile("^([^\\[]+)\\[\\?\\(@\\.(\\w+)==\"([^\"]+)\"\\)\\]\\.(.+)$");
+  private static final Pattern FILTER = Pattern.compile("^([^\\[]+)\\[\\?\\(@\\.(\\w+)\\s*==\\s*\"([^\"]+)\"\\)\\]\\.(.+)$");
 
   private PrinterColumns() {}
 
   public static String table(CustomResourceDefinition crd, List<? extends HasMetadata> objects) {
-    List<CustomResourceColumnDefinition> columns = crd.getSpec().getVersions().get(0).getAdditionalPrinterColumns();
+    // Without -o wide, kubectl leaves out the columns of priority above 0.
+    List<CustomResourceColumnDefinition> columns = crd.getSpec().getVersions().get(0).getAdditionalPrinterColumns().stream()
+        .filter(c -> c.getPriority() == null || c.getPriority() == 0).toList();
     List<List<String>> rows = new ArrayList<>();
     List<String> header = new ArrayList<>(List.of("NAME"));
     columns.forEach(c -> header.add(c.getName().toUpperCase()));
@@ -66,6 +69,18 @@ public final class PrinterColumns {
 
   private static JsonNode walk(JsonNode node, String dotted) {
     JsonNode current = node;
+    if (dotted.startsWith("..")) {
+      // "..field": the one field of that name anywhere below (our columns use it on fields that appear once).
+      String first = dotted.substring(2).split("\\.")[0];
+      current = node.findValue(first);
+      dotted = dotted.substring(2 + first.length());
+      if (current == null) {
+        return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+      }
+      if (dotted.isEmpty()) {
+        return current;
+      }
+    }
     for (String part : dotted.substring(1).split("\\.")) {
       current = current.path(part);
     }
