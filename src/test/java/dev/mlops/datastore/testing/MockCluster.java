@@ -31,45 +31,9 @@ public final class MockCluster implements AutoCloseable {
   private Operator operator;
   private KubernetesClient operatorClient;
 
-  /**
-   * Generated CRDs the sandbox's embedded API server does not install itself (yet): created here
-   * unless it already did, and listed once by {@link #generatedCrds}.
-   */
-  private static final List<String> MORE_CRDS = List.of("awsintegrationpolicies.datastore.mlops.dev-v1.yml");
-
-  public MockCluster() {
-    var crds = kubernetes.client().apiextensions().v1().customResourceDefinitions();
-    for (CustomResourceDefinition crd : moreCrds()) {
-      if (crds.withName(crd.getMetadata().getName()).get() == null) {
-        crds.resource(crd).create();
-      }
-    }
-  }
-
-  /** The CRDs the build generated into the class path. */
+  /** The CRDs the build generated into the class path (the embedded API server installs them all). */
   public static List<CustomResourceDefinition> generatedCrds() {
-    List<CustomResourceDefinition> all = new java.util.ArrayList<>(EmbeddedKubernetes.crds());
-    for (CustomResourceDefinition crd : moreCrds()) {
-      if (all.stream().noneMatch(c -> c.getMetadata().getName().equals(crd.getMetadata().getName()))) {
-        all.add(crd);
-      }
-    }
-    return all;
-  }
-
-  private static List<CustomResourceDefinition> moreCrds() {
-    List<CustomResourceDefinition> out = new java.util.ArrayList<>();
-    for (String name : MORE_CRDS) {
-      try (java.io.InputStream in = MockCluster.class.getResourceAsStream("/META-INF/fabric8/" + name)) {
-        if (in == null) {
-          throw new IllegalStateException("generated CRD " + name + " missing from the class path; run mvn process-classes");
-        }
-        out.add(io.fabric8.kubernetes.client.utils.Serialization.unmarshal(in, CustomResourceDefinition.class));
-      } catch (java.io.IOException e) {
-        throw new IllegalStateException(e);
-      }
-    }
-    return out;
+    return EmbeddedKubernetes.crds();
   }
 
   public MockCluster startOperator(Clock clock) {

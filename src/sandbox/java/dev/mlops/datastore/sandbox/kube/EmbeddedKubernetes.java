@@ -31,7 +31,7 @@ public final class EmbeddedKubernetes implements AutoCloseable {
   /** The issuer of this cluster's service account tokens, an EKS-style one. */
   public static final String ISSUER = "https://oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE";
   static final List<String> CRDS = List.of("awsintegrations.datastore.mlops.dev-v1.yml", "datasets.datastore.mlops.dev-v1.yml",
-      "modelartifacts.datastore.mlops.dev-v1.yml");
+      "modelartifacts.datastore.mlops.dev-v1.yml", "awsintegrationpolicies.datastore.mlops.dev-v1.yml");
 
   private final KubernetesMockServer server;
   private final ApplyAsJsonPatchDispatcher dispatcher;
