@@ -3,6 +3,7 @@ package dev.mlops.datastore.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mlops.datastore.trust.PodIdentityRequest;
 import dev.mlops.datastore.trust.RoleArn;
 import dev.mlops.datastore.trust.TrustPolicyEvaluator;
 import dev.mlops.datastore.trust.TrustPolicyFix;
@@ -22,20 +23,25 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 
 /**
- * {@code trust-check}: evaluates a trust policy file offline for each service account. With
+ * {@code trust-check}: evaluates a trust policy file offline for each service account, for IRSA
+ * ({@code --mode irsa}, the default: {@link TrustPolicyEvaluator#evaluate}) or EKS Pod Identity
+ * ({@code --mode pod-identity}: {@link TrustPolicyEvaluator#evaluatePodIdentity}). With
  * {@code --output json} (the default when stdout is not a terminal) it prints one JSON object per
  * line and service account; with {@code --output text}, a table and the explanations. Exit 0 when
  * all are allowed, 1 otherwise, 2 on unusable arguments (a policy file over
  * {@link #MAX_POLICY_FILE_BYTES} among them). With {@code --fix}, one more line follows: the policy
  * that admits exactly the given service accounts ({@link TrustPolicyFix}, verified by the same
  * evaluator) and the {@code aws iam update-assume-role-policy} command that applies it; the exit
- * code still describes the policy as it is.
+ * code still describes the policy as it is. {@code --fix} is IRSA's only: {@link TrustPolicyFix}
+ * writes IRSA statements.
  */
 @Command(
     name = "trust-check",
@@ -45,9 +51,11 @@ import picocli.CommandLine.Spec;
     sortSynopsis = false,
     header = "Evaluate an IAM role's trust policy offline, as IAM would, for service accounts.",
     description = {
-      "For each service account: may its projected token assume the role (sts:AssumeRoleWithWebIdentity)? Prints the"
-          + " verdict (ALLOWED, DENIED, UNDETERMINED), the reason codes, the warnings and an explanation. No AWS call is made.",
-      "A policy that is not valid JSON is a MalformedPolicy verdict, not an error."
+      "For each service account: may its pods assume the role? With --mode irsa (the default), with their projected token"
+          + " (sts:AssumeRoleWithWebIdentity, --issuer); with --mode pod-identity, through EKS Pod Identity (sts:AssumeRole"
+          + " and sts:TagSession by pods.eks.amazonaws.com, --cluster).",
+      "Prints the verdict (ALLOWED, DENIED, UNDETERMINED), the reason codes, the warnings and an explanation. No AWS call"
+          + " is made. A policy that is not valid JSON is a MalformedPolicy verdict, not an error."
     },
     footerHeading = "%nExamples:%n",
     footer = {
@@ -61,6 +69,11 @@ import picocli.CommandLine.Spec;
       "  " + Main.EXECUTABLE + " trust-check --policy role.json --issuer \"$ISSUER\" \\",
       "      --role-arn arn:aws:iam::111122223333:role/rime-s3 --service-account rime:rime-agent-model-tester \\",
       "      --fix --output json | jq .",
+      "",
+      "  # EKS Pod Identity instead of IRSA:",
+      "  " + Main.EXECUTABLE + " trust-check --mode pod-identity --policy trust.json --cluster prod \\",
+      "      --cluster-arn arn:aws:eks:us-east-1:111122223333:cluster/prod \\",
+      "      --role-arn arn:aws:iam::111122223333:role/ml-s3 --service-account ml:trainer",
       "",
       "The policy file may hold the policy as written, URL-encoded as iam:GetRole returns it, or the whole output of"
           + " 'aws iam get-role'.",
@@ -82,8 +95,14 @@ final class TrustCheckCommand implements Callable<Integer> {
       description = "The trust policy: as written, URL-encoded, or the output of 'aws iam get-role'.")
   String policy;
 
-  @Option(names = "--issuer", paramLabel = "URL", required = true,
-      description = "The cluster's OIDC issuer URL, as 'aws eks describe-cluster' reports it (https://...).")
+  @Option(names = "--mode", paramLabel = "irsa|pod-identity", converter = Mode.Converter.class,
+      description = "irsa: the role is assumed with a service account token (sts:AssumeRoleWithWebIdentity);"
+          + " pod-identity: by EKS Pod Identity (sts:AssumeRole and sts:TagSession by pods.eks.amazonaws.com)."
+          + " Default: irsa.")
+  Mode mode = Mode.IRSA;
+
+  @Option(names = "--issuer", paramLabel = "URL",
+      description = "irsa: the cluster's OIDC issuer URL, as 'aws eks describe-cluster' reports it (https://...).")
   String issuer;
 
   @Option(names = "--role-arn", paramLabel = "ARN", required = true,
@@ -94,12 +113,21 @@ final class TrustCheckCommand implements Callable<Integer> {
       description = "A service account that should assume the role; repeat for more.")
   List<String> serviceAccounts = new ArrayList<>();
 
-  @Option(names = "--audience", paramLabel = "AUD", defaultValue = TrustRequest.DEFAULT_AUDIENCE,
-      description = "The token audience (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--audience", paramLabel = "AUD",
+      description = "irsa: the token audience (default: " + TrustRequest.DEFAULT_AUDIENCE + ").")
   String audience;
 
+  @Option(names = "--cluster", paramLabel = "NAME",
+      description = "pod-identity: the EKS cluster's name (the eks-cluster-name session tag).")
+  String cluster;
+
+  @Option(names = "--cluster-arn", paramLabel = "ARN",
+      description = "pod-identity: the cluster's ARN (arn:aws:eks:REGION:ACCOUNT:cluster/NAME); without it, a condition"
+          + " on the eks-cluster-arn tag is UNDETERMINED.")
+  String clusterArn;
+
   @Option(names = "--fix",
-      description = "Also print the smallest verified policy that admits exactly these service accounts,"
+      description = "irsa: also print the smallest verified policy that admits exactly these service accounts,"
           + " and the aws command that applies it.")
   boolean fix;
 
@@ -112,6 +140,36 @@ final class TrustCheckCommand implements Callable<Integer> {
     this.context = context;
   }
 
+  /** How the role is assumed, which decides the request judged and the flags that describe it. */
+  enum Mode {
+    IRSA("irsa"),
+    POD_IDENTITY("pod-identity");
+
+    private final String flag;
+
+    Mode(String flag) {
+      this.flag = flag;
+    }
+
+    @Override
+    public String toString() {
+      return flag;
+    }
+
+    /** Accepts {@code irsa} and {@code pod-identity}, any case. */
+    static final class Converter implements ITypeConverter<Mode> {
+      @Override
+      public Mode convert(String value) {
+        for (Mode m : values()) {
+          if (m.flag.equalsIgnoreCase(value)) {
+            return m;
+          }
+        }
+        throw new TypeConversionException("must be irsa or pod-identity, not '" + shown(value) + "'");
+      }
+    }
+  }
+
   @Override
   public Integer call() {
     try {
@@ -119,39 +177,88 @@ final class TrustCheckCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw usage("--role-arn", e.getMessage());
     }
-    if (!issuer.startsWith("https://") || issuer.length() <= "https://".length()) {
-      throw usage("--issuer", "'" + shown(issuer) + "' is not an https:// OIDC issuer URL");
-    }
-    List<TrustRequest> requests = new ArrayList<>();
+    List<String[]> names = new ArrayList<>();
     for (String sa : serviceAccounts) {
       int colon = sa.indexOf(':');
       if (colon <= 0 || colon == sa.length() - 1 || sa.indexOf(':', colon + 1) >= 0) {
         throw usage("--service-account", "must be NAMESPACE:NAME, not '" + shown(sa) + "'");
       }
+      names.add(new String[] {sa.substring(0, colon), sa.substring(colon + 1)});
+    }
+    List<TrustRequest> irsaRequests = new ArrayList<>();
+    List<PodIdentityRequest> podRequests = new ArrayList<>();
+    if (mode == Mode.IRSA) {
+      refuse("--cluster", cluster);
+      refuse("--cluster-arn", clusterArn);
+      if (issuer == null) {
+        throw usage("--issuer", "is required with --mode irsa (the cluster's OIDC issuer URL)");
+      }
+      if (!issuer.startsWith("https://") || issuer.length() <= "https://".length()) {
+        throw usage("--issuer", "'" + shown(issuer) + "' is not an https:// OIDC issuer URL");
+      }
+      String aud = audience == null ? TrustRequest.DEFAULT_AUDIENCE : audience;
+      for (String[] sa : names) {
+        try {
+          irsaRequests.add(new TrustRequest(roleArn, issuer, sa[0], sa[1], aud));
+        } catch (IllegalArgumentException e) {
+          throw usage("--service-account", e.getMessage());
+        }
+      }
+    } else {
+      refuse("--issuer", issuer);
+      refuse("--audience", audience);
+      if (fix) {
+        throw usage("--fix", "is for --mode irsa: there is no Pod Identity fix yet");
+      }
+      if (cluster == null) {
+        throw usage("--cluster", "is required with --mode pod-identity (the EKS cluster's name)");
+      }
+      // Each field checked alone, with values known good for the others, so the error names it.
       try {
-        requests.add(new TrustRequest(roleArn, issuer, sa.substring(0, colon), sa.substring(colon + 1), audience));
+        new PodIdentityRequest(roleArn, cluster, null, "default", "default");
       } catch (IllegalArgumentException e) {
-        throw usage("--service-account", e.getMessage());
+        throw usage("--cluster", e.getMessage());
+      }
+      try {
+        new PodIdentityRequest(roleArn, cluster, clusterArn, "default", "default");
+      } catch (IllegalArgumentException e) {
+        throw usage("--cluster-arn", e.getMessage());
+      }
+      for (String[] sa : names) {
+        try {
+          podRequests.add(new PodIdentityRequest(roleArn, cluster, clusterArn, sa[0], sa[1]));
+        } catch (IllegalArgumentException e) {
+          throw usage("--service-account", e.getMessage());
+        }
       }
     }
     String text = readPolicy(policy);
 
-    List<TrustVerdict> verdicts = requests.stream().map(r -> TrustPolicyEvaluator.evaluate(text, r)).toList();
-    List<String> names = requests.stream().map(r -> r.namespace() + ":" + r.serviceAccount()).toList();
+    List<TrustVerdict> verdicts = mode == Mode.IRSA
+        ? irsaRequests.stream().map(r -> TrustPolicyEvaluator.evaluate(text, r)).toList()
+        : podRequests.stream().map(r -> TrustPolicyEvaluator.evaluatePodIdentity(text, r)).toList();
+    List<String> labels = names.stream().map(sa -> sa[0] + ":" + sa[1]).toList();
     PrintStream out = context.out();
     boolean json = OutputFormat.resolve(output, context.terminal()) == OutputFormat.JSON;
     if (json) {
       for (int i = 0; i < verdicts.size(); i++) {
-        out.println(jsonLine(names.get(i), verdicts.get(i)));
+        out.println(jsonLine(labels.get(i), verdicts.get(i)));
       }
     } else {
-      out.print(table(names, verdicts));
+      out.print(table(labels, verdicts));
     }
     if (fix) {
-      ObjectNode fixed = fixLine(text, requests, roleArn);
+      ObjectNode fixed = fixLine(text, irsaRequests, roleArn);
       out.println(json ? fixed.toString() : fixText(fixed));
     }
     return verdicts.stream().allMatch(TrustVerdict::allowed) ? Main.OK : Main.PROBLEM_FOUND;
+  }
+
+  /** A flag of the other mode is an error rather than silently ignored. */
+  private void refuse(String flag, String value) {
+    if (value != null) {
+      throw usage(flag, "is for --mode " + (mode == Mode.IRSA ? Mode.POD_IDENTITY : Mode.IRSA) + ", not --mode " + mode);
+    }
   }
 
   /** Reads at most {@link #MAX_POLICY_FILE_BYTES}: one byte past the cap rather than trust a size, as the file may be a pipe. */
