@@ -249,7 +249,10 @@ public final class Main {
     if (command instanceof Root || command instanceof Run) {
       return "running the operator";
     }
-    return "printing help";
+    if (command instanceof CommandLine.HelpCommand) {
+      return "printing help";
+    }
+    return "running " + last.commandSpec().name();
   }
 
   /**
