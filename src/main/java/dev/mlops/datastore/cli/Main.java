@@ -77,6 +77,8 @@ public final class Main {
     cli.setExpandAtFiles(false);
     // Wide enough that no example line is wrapped in the middle of a command.
     cli.setUsageHelpWidth(HELP_WIDTH);
+    // Styles only on a terminal (picocli's AUTO also honours NO_COLOR); never escape codes in a pipe.
+    cli.setColorScheme(CommandLine.Help.defaultColorScheme(context.terminal() ? CommandLine.Help.Ansi.AUTO : CommandLine.Help.Ansi.OFF));
     cli.setParameterExceptionHandler((e, args) -> usageError(e, context.err()));
     cli.setExecutionStrategy(parsed -> guarded(doing(parsed), debug(parsed), context.err(), () -> new CommandLine.RunLast().execute(parsed)));
     return cli;
