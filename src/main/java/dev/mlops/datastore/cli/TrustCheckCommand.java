@@ -21,6 +21,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
@@ -40,8 +41,9 @@ import picocli.CommandLine.TypeConversionException;
  * {@link #MAX_POLICY_FILE_BYTES} among them). With {@code --fix}, one more line follows: the policy
  * that admits exactly the given service accounts ({@link TrustPolicyFix}, verified by the same
  * evaluator) and the {@code aws iam update-assume-role-policy} command that applies it; the exit
- * code still describes the policy as it is. {@code --fix} is IRSA's only: {@link TrustPolicyFix}
- * writes IRSA statements.
+ * code still describes the policy as it is. For Pod Identity the fix scopes the role with
+ * {@code aws:RequestTag} conditions on the cluster, namespace and service account
+ * ({@link TrustPolicyFix#fixPodIdentity}).
  */
 @Command(
     name = "trust-check",
@@ -127,7 +129,7 @@ final class TrustCheckCommand implements Callable<Integer> {
   String clusterArn;
 
   @Option(names = "--fix",
-      description = "irsa: also print the smallest verified policy that admits exactly these service accounts,"
+      description = "Also print the smallest verified policy that admits exactly these service accounts,"
           + " and the aws command that applies it.")
   boolean fix;
 
@@ -207,9 +209,6 @@ final class TrustCheckCommand implements Callable<Integer> {
     } else {
       refuse("--issuer", issuer);
       refuse("--audience", audience);
-      if (fix) {
-        throw usage("--fix", "is for --mode irsa: there is no Pod Identity fix yet");
-      }
       if (cluster == null) {
         throw usage("--cluster", "is required with --mode pod-identity (the EKS cluster's name)");
       }
@@ -248,7 +247,8 @@ final class TrustCheckCommand implements Callable<Integer> {
       out.print(table(labels, verdicts));
     }
     if (fix) {
-      ObjectNode fixed = fixLine(text, irsaRequests, roleArn);
+      var suggested = mode == Mode.IRSA ? TrustPolicyFix.fix(text, irsaRequests) : TrustPolicyFix.fixPodIdentity(text, podRequests);
+      ObjectNode fixed = fixLine(text, suggested, roleArn);
       out.println(json ? fixed.toString() : fixText(fixed));
     }
     return verdicts.stream().allMatch(TrustVerdict::allowed) ? Main.OK : Main.PROBLEM_FOUND;
@@ -324,9 +324,8 @@ final class TrustCheckCommand implements Callable<Integer> {
     return text.toString();
   }
 
-  private static ObjectNode fixLine(String text, List<TrustRequest> requests, String roleArn) {
+  private static ObjectNode fixLine(String text, Optional<String> fixed, String roleArn) {
     ObjectNode line = JSON.createObjectNode();
-    var fixed = TrustPolicyFix.fix(text, requests);
     if (fixed.isEmpty()) {
       line.putNull("suggestedPolicy");
       line.put("message", "no change to this policy could be verified to admit exactly these service accounts");

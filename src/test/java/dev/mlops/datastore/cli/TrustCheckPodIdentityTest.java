@@ -115,7 +115,6 @@ class TrustCheckPodIdentityTest {
       {"--cluster-arn", "--cluster", "prod", "--cluster-arn", "arn:aws:iam::111122223333:role/x", "--service-account", "ml:trainer"},
       {"--issuer", "--cluster", "prod", "--issuer", "https://oidc.example.com", "--service-account", "ml:trainer"},
       {"--audience", "--cluster", "prod", "--audience", "sts.amazonaws.com", "--service-account", "ml:trainer"},
-      {"--fix", "--cluster", "prod", "--service-account", "ml:trainer", "--fix"},
       {"--mode", "--cluster", "prod", "--service-account", "ml:trainer", "--mode", "eks"},
     };
     for (String[] c : cases) {
@@ -135,5 +134,26 @@ class TrustCheckPodIdentityTest {
 
     assertThat(code).isEqualTo(2);
     assertThat(err()).startsWith("error: --cluster: is for --mode pod-identity");
+  }
+
+  @Test
+  void shouldPrintAVerifiedPodIdentityFixThatAdmitsExactlyTheServiceAccounts() throws IOException {
+    String unscoped = """
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "pods.eks.amazonaws.com"},
+          "Action": "sts:AssumeRole"}]}""";
+
+    int code = run(unscoped, "--cluster", "prod", "--cluster-arn", CLUSTER_ARN, "--service-account", "ml:trainer",
+        "--service-account", "ml:notebook", "--fix");
+
+    assertThat(code).isEqualTo(1); // the policy as it is lacks sts:TagSession
+    JsonNode fix = lines().get(2);
+    assertThat(fix.path("suggestedPolicy").isObject()).isTrue();
+    assertThat(fix.path("unchanged").asBoolean()).isFalse();
+    assertThat(fix.path("command").asText()).startsWith("aws iam update-assume-role-policy --role-name ml-s3 --policy-document '{");
+    String fixed = fix.path("suggestedPolicy").toString();
+    assertThat(run(fixed, "--cluster", "prod", "--cluster-arn", CLUSTER_ARN, "--service-account", "ml:trainer", "--service-account", "ml:notebook"))
+        .isZero();
+    assertThat(run(fixed, "--cluster", "prod", "--cluster-arn", CLUSTER_ARN, "--service-account", "ml:other")).isEqualTo(1);
+    assertThat(run(fixed, "--cluster", "prod", "--cluster-arn", CLUSTER_ARN, "--service-account", "other:trainer")).isEqualTo(1);
   }
 }
