@@ -154,4 +154,51 @@ class InspectCommandTest {
       }
     }
   }
+
+  private int runOnTerminal(String... args) {
+    List<String> all = new ArrayList<>(List.of("inspect"));
+    all.addAll(List.of(args));
+    return Main.run(all.toArray(String[]::new), Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8), true);
+  }
+
+  @Test
+  void shouldPrintAReadableSummaryByDefaultOnATerminal() {
+    assertThat(runOnTerminal(DATA.resolve("parquet/alltypes_plain.parquet").toString(), "--label-col", "bool_col")).isZero();
+
+    String text = out.toString(StandardCharsets.UTF_8);
+    assertThat(text).doesNotStartWith("{");
+    assertThat(text.lines()).anyMatch(l -> l.matches("Format: +PARQUET"))
+        .anyMatch(l -> l.matches("Columns: +11 \\(id, bool_col, .*\\)"))
+        .anyMatch(l -> l.matches("Rows: +8"))
+        .anyMatch(l -> l.matches("Read: +[\\d,]+ bytes in 1 request"))
+        .anyMatch(l -> l.matches("Result: +usable"))
+        .contains("No problems.");
+  }
+
+  @Test
+  void shouldListTheProblemsInText(@TempDir Path dir) throws IOException {
+    Path csv = Files.writeString(dir.resolve("d.csv"), "id,label\n1,0\n");
+
+    assertThat(run(Map.of(), csv.toString(), "--label-col", "lable", "--output", "text")).isEqualTo(1);
+
+    String text = out.toString(StandardCharsets.UTF_8);
+    assertThat(text.lines()).anyMatch(l -> l.matches("Result: +NOT usable")).contains("Problems:");
+    assertThat(text).contains("  ColumnNotFound: ").contains("did you mean 'label'?");
+  }
+
+  @Test
+  void shouldPrintJsonOnATerminalWhenAsked() throws IOException {
+    assertThat(runOnTerminal(DATA.resolve("parquet/alltypes_plain.parquet").toString(), "--output", "json")).isZero();
+    assertThat(json().path("format").asText()).isEqualTo("PARQUET");
+  }
+
+  @Test
+  void shouldNotPassTerminalControlCodesFromAColumnNameThroughToText(@TempDir Path dir) throws IOException {
+    Path csv = Files.writeString(dir.resolve("d.csv"), "id,la\u001b[31mbel\n1,0\n");
+
+    run(Map.of(), csv.toString(), "--output", "text");
+
+    assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain("\u001b").contains("la\\u001b[31mbel");
+  }
 }

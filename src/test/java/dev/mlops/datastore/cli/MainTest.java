@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.Callable;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 class MainTest {
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -55,5 +58,37 @@ class MainTest {
     assertThat(run("--debug", "--help")).isZero();
     assertThat(run("inspect", "--debug", "--help")).isZero();
     assertThat(out.toString(StandardCharsets.UTF_8)).contains("Exit codes: 0 ok, 1 a problem was found, 2 unusable arguments, 3 internal failure");
+  }
+
+  /** The real wiring, with one more command that fails as a bug would. */
+  private int runFailing(String... args) {
+    PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);
+    CommandLine cli = Main.commandLine(new CliContext(Map.of(), false, new PrintStream(out, true, StandardCharsets.UTF_8), errStream));
+    cli.addSubcommand("boom", new Boom());
+    return cli.execute(args);
+  }
+
+  @CommandLine.Command(name = "boom")
+  static final class Boom implements Callable<Integer> {
+    @Override
+    public Integer call() {
+      throw new IllegalStateException("secret-looking detail");
+    }
+  }
+
+  @Test
+  void shouldReportTheFailureOfACommandAsOneLineNamingItsExceptionNotPicocli() {
+    assertThat(runFailing("boom")).isEqualTo(3);
+
+    assertThat(err.toString(StandardCharsets.UTF_8).strip())
+        .isEqualTo("error: internal failure while running boom: java.lang.IllegalStateException (run with --debug for the stack trace)");
+  }
+
+  @Test
+  void shouldPrintTheStackTraceWithDebugAfterTheCommand() {
+    assertThat(runFailing("boom", "--debug")).isEqualTo(3);
+
+    assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("error: internal failure while running boom: java.lang.IllegalStateException\n")
+        .contains("\tat dev.mlops.datastore.cli.MainTest$Boom.call");
   }
 }
