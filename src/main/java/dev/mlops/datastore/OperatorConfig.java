@@ -22,6 +22,9 @@ import java.util.stream.Collectors;
  * @param logFormat text or json
  * @param reconcileThreads how many resources are reconciled at once
  * @param oidcIssuer the cluster's OIDC issuer when set by hand; otherwise it is discovered
+ * @param eksClusterName the EKS cluster the operator runs in: the default of
+ *     spec.auth.podIdentity.clusterName
+ * @param eksRegion the region of EKS and EKS Auth calls (AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1)
  */
 public record OperatorConfig(
     Set<String> watchNamespaces,
@@ -33,7 +36,9 @@ public record OperatorConfig(
     int httpPort,
     LogFormat logFormat,
     int reconcileThreads,
-    Optional<String> oidcIssuer) {
+    Optional<String> oidcIssuer,
+    Optional<String> eksClusterName,
+    String eksRegion) {
 
   /** Log line format. */
   public enum LogFormat {
@@ -51,6 +56,7 @@ public record OperatorConfig(
   public static final String LOG_FORMAT = "OPERATOR_LOG_FORMAT";
   public static final String RECONCILE_THREADS = "OPERATOR_RECONCILE_THREADS";
   public static final String OIDC_ISSUER = "OPERATOR_OIDC_ISSUER";
+  public static final String EKS_CLUSTER_NAME = "OPERATOR_EKS_CLUSTER_NAME";
   /** Set by the Downward API in the chart; the Lease namespace falls back to it. */
   public static final String POD_NAMESPACE = "POD_NAMESPACE";
 
@@ -100,8 +106,15 @@ public record OperatorConfig(
     if (issuer.isPresent() && (!issuer.get().startsWith("https://") || issuer.get().length() <= 8)) {
       throw new InvalidConfigException(OIDC_ISSUER + ": '" + issuer.get() + "' is not an https:// issuer URL");
     }
+    Optional<String> cluster = Optional.ofNullable(env.get(EKS_CLUSTER_NAME)).map(String::trim).filter(s -> !s.isEmpty());
+    if (cluster.isPresent() && !cluster.get().matches("[0-9A-Za-z][A-Za-z0-9_-]{0,99}")) {
+      throw new InvalidConfigException(EKS_CLUSTER_NAME + ": '" + cluster.get()
+          + "' is not an EKS cluster name (1-100 letters, digits, - and _, starting with a letter or digit)");
+    }
+    String region = Optional.ofNullable(env.get("AWS_REGION")).or(() -> Optional.ofNullable(env.get("AWS_DEFAULT_REGION")))
+        .map(String::trim).filter(s -> !s.isEmpty()).orElse("us-east-1");
     return new OperatorConfig(
-        namespaces, minCheck, maxBackoff, leader, leaseNs, leaseName, port, format, threads, issuer);
+        namespaces, minCheck, maxBackoff, leader, leaseNs, leaseName, port, format, threads, issuer, cluster, region);
   }
 
   private static Duration duration(Map<String, String> env, String name, String fallback) {
