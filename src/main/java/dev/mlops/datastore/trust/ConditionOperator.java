@@ -88,6 +88,11 @@ public record ConditionOperator(String raw, Qualifier qualifier, String base, bo
     return base.contains("Not");
   }
 
+  /** ArnEquals, ArnLike and their negations: ARNs compared part by part. */
+  public boolean isArn() {
+    return base.startsWith("Arn");
+  }
+
   public boolean like() {
     return base.endsWith("Like");
   }

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -38,6 +39,32 @@ public final class TrustPolicyEvaluator {
 
   /** Evaluates the policy text (URL-decoded, as iam:GetRole's document is after decoding). */
   public static TrustVerdict evaluate(String policyText, TrustRequest request) {
+    return evaluateDocument(
+        policyText,
+        root -> new Evaluation(root, request).run(),
+        "\"...:sub\": [\"system:serviceaccount:ns:a\", \"system:serviceaccount:ns:b\"]");
+  }
+
+  /**
+   * Decides whether EKS Pod Identity may assume the role for the pods of one service account:
+   * {@code sts:AssumeRole} and {@code sts:TagSession} by the service principal {@code
+   * pods.eks.amazonaws.com}, with the session tags EKS attaches. Pure and total, as {@link
+   * #evaluate}.
+   */
+  public static TrustVerdict evaluatePodIdentity(String policyText, PodIdentityRequest request) {
+    return evaluateDocument(
+        policyText,
+        root -> new PodIdentityEvaluation(root, request).run(),
+        "\"aws:RequestTag/kubernetes-service-account\": [\"a\", \"b\"]");
+  }
+
+  /**
+   * What both request kinds share: parse (noticing duplicate keys), check IAM's grammar, run the
+   * evaluation, and turn anything unforeseen into a verdict.
+   *
+   * @param arrayExample how one key with an array of values reads, for the duplicate-key fix
+   */
+  static TrustVerdict evaluateDocument(String policyText, Function<JsonNode, TrustVerdict> evaluation, String arrayExample) {
     try {
       Parsed parsed = PolicyParser.parse(policyText);
       if (parsed.root() == null) {
@@ -47,9 +74,9 @@ public final class TrustPolicyEvaluator {
       if (!grammar.isEmpty()) {
         return malformed(grammar, List.of());
       }
-      TrustVerdict verdict = new Evaluation(parsed.root(), request).run();
+      TrustVerdict verdict = evaluation.apply(parsed.root());
       if (!parsed.duplicates().isEmpty()) {
-        return duplicateKeys(parsed.duplicates(), verdict);
+        return duplicateKeys(parsed.duplicates(), verdict, arrayExample);
       }
       return verdict;
     } catch (RuntimeException e) {
@@ -66,7 +93,7 @@ public final class TrustPolicyEvaluator {
         "the trust policy is not a valid IAM policy: " + String.join("; ", problems));
   }
 
-  private static TrustVerdict duplicateKeys(List<Duplicate> duplicates, TrustVerdict lastWins) {
+  private static TrustVerdict duplicateKeys(List<Duplicate> duplicates, TrustVerdict lastWins, String arrayExample) {
     String which =
         duplicates.stream()
             .map(d -> "\"" + d.key() + "\" appears " + d.times() + " times in " + d.path())
@@ -77,7 +104,9 @@ public final class TrustPolicyEvaluator {
     String explanation =
         "the trust policy repeats a JSON key ("
             + which
-            + "), which IAM's grammar forbids; fix: use one key with an array of values, e.g. \"...:sub\": [\"system:serviceaccount:ns:a\", \"system:serviceaccount:ns:b\"]."
+            + "), which IAM's grammar forbids; fix: use one key with an array of values, e.g. "
+            + arrayExample
+            + "."
             + " JSON parsers keep only the last value; read that way the role would be "
             + lastWins.verdict().name()
             + " for this service account ("
@@ -227,6 +256,17 @@ public final class TrustPolicyEvaluator {
     return true;
   }
 
+  /**
+   * A global or service condition key ({@code aws:SourceIp}, {@code sts:ExternalId}), as opposed
+   * to an OIDC provider's key ({@code oidc.eks.REGION.amazonaws.com/id/ID:sub}), whose prefix is a
+   * host name.
+   */
+  static boolean isServiceKey(String key) {
+    int colon = key.indexOf(':');
+    String head = colon < 0 ? key : key.substring(0, colon);
+    return SERVICE_KEY.matcher(key).matches() && !head.contains(".") && !head.equalsIgnoreCase("https") && !head.equalsIgnoreCase("http");
+  }
+
   static List<JsonNode> asList(JsonNode n) {
     List<JsonNode> list = new ArrayList<>();
     if (n == null) {
@@ -240,17 +280,11 @@ public final class TrustPolicyEvaluator {
     return list;
   }
 
-  private static List<String> texts(JsonNode n) {
+  static List<String> texts(JsonNode n) {
     return asList(n).stream().map(JsonNode::asText).toList();
   }
 
   // ---------------------------------------------------------------------------------------------
-
-  private enum Tri {
-    TRUE,
-    FALSE,
-    UNKNOWN
-  }
 
   private enum KeyKind {
     SUB,
@@ -576,12 +610,7 @@ public final class TrustPolicyEvaluator {
           default -> KeyKind.ABSENT_CLAIM;
         };
       }
-      int colon = key.indexOf(':');
-      String head = colon < 0 ? key : key.substring(0, colon);
-      if (SERVICE_KEY.matcher(key).matches() && !head.contains(".") && !head.equalsIgnoreCase("https") && !head.equalsIgnoreCase("http")) {
-        return KeyKind.UNMODELLED;
-      }
-      return KeyKind.OTHER_PROVIDER;
+      return isServiceKey(key) ? KeyKind.UNMODELLED : KeyKind.OTHER_PROVIDER;
     }
 
     private String contextValue(KeyKind kind) {
@@ -597,51 +626,9 @@ public final class TrustPolicyEvaluator {
         return Tri.UNKNOWN;
       }
       String value = contextValue(kind);
-      boolean present = value != null;
-      if (op.isNull()) {
-        if (op.qualifier() == Qualifier.FOR_ALL_VALUES) {
-          return Tri.TRUE;
-        }
-        if (op.qualifier() == Qualifier.FOR_ANY_VALUE) {
-          return Tri.FALSE;
-        }
-        boolean wantsAbsent = values.stream().anyMatch(v -> v.equalsIgnoreCase("true"));
-        boolean wantsPresent = values.stream().anyMatch(v -> v.equalsIgnoreCase("false"));
-        return (present ? wantsPresent : wantsAbsent) ? Tri.TRUE : Tri.FALSE;
-      }
-      if (!present) {
-        if (op.ifExists()) {
-          return Tri.TRUE;
-        }
-        return switch (op.qualifier()) {
-          case FOR_ANY_VALUE -> Tri.FALSE;
-          case FOR_ALL_VALUES -> Tri.TRUE;
-          case NONE -> op.negated() ? Tri.TRUE : Tri.FALSE;
-        };
-      }
-      if (!op.isString()) {
-        // Arn, Numeric, Date, Bool, IP operators on a string claim: IAM would compare types we do
-        // not model. Say so rather than guess.
-        return Tri.UNKNOWN;
-      }
-      boolean anyMatch = false;
-      boolean unknown = false;
-      for (String raw : values) {
-        PolicyValue v = PolicyValue.compile(raw, op.like(), variables, this::resolve);
-        if (v.state() == PolicyValue.State.UNKNOWN) {
-          unknown = true;
-        } else if (v.matches(value, op.ignoreCase())) {
-          anyMatch = true;
-        }
-      }
-      boolean holds = op.negated() ? !anyMatch : anyMatch;
-      if (!holds && !op.negated() && unknown) {
-        return Tri.UNKNOWN;
-      }
-      if (holds && op.negated() && unknown) {
-        return Tri.UNKNOWN;
-      }
-      return holds ? Tri.TRUE : Tri.FALSE;
+      return ConditionMatch.evaluate(
+          op, value == null ? null : List.of(value), values,
+          raw -> PolicyValue.compile(raw, op.like(), variables, this::resolve), false);
     }
 
     private PolicyValue.Resolution resolve(String variable) {

@@ -10,5 +10,9 @@ public enum TrustReason {
   AudienceNotMatched,
   ConditionNotMatched,
   MalformedPolicy,
-  Undetermined
+  Undetermined,
+  /** Pod Identity only: the policy trusts an OIDC provider (IRSA), not pods.eks.amazonaws.com. */
+  IrsaTrustPolicy,
+  /** Pod Identity only: sts:AssumeRole is allowed, the sts:TagSession EKS also calls is not. */
+  TagSessionNotAllowed
 }

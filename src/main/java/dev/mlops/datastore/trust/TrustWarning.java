@@ -18,5 +18,7 @@ public enum TrustWarning {
   BroadAction,
   NotActionAllow,
   PodIdentityTrustPolicy,
-  DuplicateKey
+  DuplicateKey,
+  /** Pod Identity: no condition on the namespace or service account tag; any association naming the role can use it. */
+  UnscopedPodIdentityRole
 }
