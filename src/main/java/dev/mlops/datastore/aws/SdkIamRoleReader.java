@@ -34,8 +34,8 @@ public final class SdkIamRoleReader implements IamRoleReader {
     } catch (SdkException e) {
       throw AwsErrors.classify("iam:GetRole", e);
     }
-    RoleFacts.Provider provider;
-    try {
+    RoleFacts.Provider provider = null; // not asked (Pod Identity: no OIDC provider is involved)
+    if (providerArn != null) try {
       GetOpenIdConnectProviderResponse p =
           iam.getOpenIDConnectProvider(r -> r.openIDConnectProviderArn(providerArn));
       provider = new RoleFacts.Found(List.copyOf(p.clientIDList()));

@@ -36,7 +36,8 @@ class ReasonsDocumentedTest {
   void shouldDocumentEveryReasonConstant() throws IOException {
     Set<String> reasons = new TreeSet<>();
     for (Class<?> type : new Class<?>[] {Failure.class, AwsIntegrationStatusFactory.class, DatasetStatusFactory.class, LiveChecker.class,
-        TrustChecker.class, ModelArtifactStatusFactory.class, ModelProblem.class}) {
+        TrustChecker.class, ModelArtifactStatusFactory.class, ModelProblem.class,
+        dev.mlops.datastore.reconciler.awsintegration.PodIdentityChecker.class}) {
       reasons.addAll(constants(type));
     }
     assertThat(reasons).contains("InvalidSpec", "InternalError", "AwsThrottled", "IntegrationNotFound");
