@@ -159,12 +159,16 @@ public final class AwsWorld {
 
   /**
    * A Pod Identity association with a target role (null: none), session tags disabled or not, and
-   * tags. Throws when the cluster is not declared or the service account already has one.
+   * tags. Throws when the cluster is not declared, the role is not of the cluster's account, or the
+   * service account already has one (what EKS refuses).
    */
   public AwsWorld podIdentityAssociation(String cluster, String namespace, String serviceAccount, String roleArn, String targetRoleArn,
       boolean disableSessionTags, Map<String, String> tags) {
     if (!eksClusters.containsKey(cluster)) {
       throw new IllegalArgumentException("no EKS cluster '" + cluster + "' in the world (declare it with eksCluster first)");
+    }
+    if (!roleArn.split(":")[4].equals(eksClusters.get(cluster).account())) {
+      throw new IllegalArgumentException("role " + roleArn + " is not of cluster " + cluster + "'s account, which EKS requires (use targetRoleArn)");
     }
     createAssociation(cluster, namespace, serviceAccount, roleArn, targetRoleArn, disableSessionTags, tags)
         .orElseThrow(() -> new IllegalArgumentException("service account " + namespace + "/" + serviceAccount + " of cluster " + cluster
@@ -183,6 +187,15 @@ public final class AwsWorld {
   public AwsWorld denyEks(String action) {
     eksDenied.add(action);
     return this;
+  }
+
+  /** The account of a declared cluster (EKS requires the association's role to be of it). */
+  public String podIdentityClusterAccount(String cluster) {
+    EksCluster c = eksClusters.get(cluster);
+    if (c == null) {
+      throw new IllegalArgumentException("no EKS cluster '" + cluster + "' in the world");
+    }
+    return c.account();
   }
 
   boolean eksDenied(String action) {
