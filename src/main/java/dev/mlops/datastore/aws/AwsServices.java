@@ -47,6 +47,12 @@ public final class AwsServices implements AutoCloseable {
       return new Endpoints(Optional.of(iamAndSts), Optional.of(iamAndSts), Optional.of(s3));
     }
 
+    /** From the SDK's standard variables AWS_ENDPOINT_URL_IAM, _STS, _S3, _EKS and _EKS_AUTH. */
+    public static Endpoints fromEnvironment(Map<String, String> env) {
+      return new Endpoints(uri(env, "AWS_ENDPOINT_URL_IAM"), uri(env, "AWS_ENDPOINT_URL_STS"), uri(env, "AWS_ENDPOINT_URL_S3"),
+          uri(env, "AWS_ENDPOINT_URL_EKS"), uri(env, "AWS_ENDPOINT_URL_EKS_AUTH"));
+    }
+
     /** The same, with EKS and EKS Auth overridden too. */
     public Endpoints withEks(URI eksEndpoint, URI eksAuthEndpoint) {
       return new Endpoints(iam, sts, s3, Optional.of(eksEndpoint), Optional.of(eksAuthEndpoint));
@@ -85,8 +91,7 @@ public final class AwsServices implements AutoCloseable {
   public static AwsServices fromEnvironment(Map<String, String> env) {
     return new AwsServices(
         DefaultCredentialsProvider.builder().build(),
-        new Endpoints(uri(env, "AWS_ENDPOINT_URL_IAM"), uri(env, "AWS_ENDPOINT_URL_STS"), uri(env, "AWS_ENDPOINT_URL_S3"),
-            uri(env, "AWS_ENDPOINT_URL_EKS"), uri(env, "AWS_ENDPOINT_URL_EKS_AUTH")));
+        Endpoints.fromEnvironment(env));
   }
 
   private static Optional<URI> uri(Map<String, String> env, String name) {
