@@ -66,8 +66,18 @@ final class AwsIntegrationSpecRules {
     boolean podIdentity = auth != null && auth.getPodIdentity() != null;
     int modes = (accessKey ? 1 : 0) + (irsa ? 1 : 0) + (podIdentity ? 1 : 0);
     if (modes != 1) {
+      List<String> set = new java.util.ArrayList<>();
+      if (accessKey) {
+        set.add("accessKey");
+      }
+      if (irsa) {
+        set.add("irsa");
+      }
+      if (podIdentity) {
+        set.add("podIdentity");
+      }
       return Optional.of(NeedsSpecChange.field("spec.auth", modes > 1
-          ? "more than one of accessKey, irsa and podIdentity is set; keep exactly one"
+          ? (modes == 2 ? "both " + set.get(0) + " and " + set.get(1) + " are set" : "accessKey, irsa and podIdentity are all set") + "; keep exactly one"
           : "set exactly one of accessKey (a Secret with an access key), irsa (an IAM role through IRSA) or podIdentity (an IAM role through EKS Pod Identity)"));
     }
     if (podIdentity) {

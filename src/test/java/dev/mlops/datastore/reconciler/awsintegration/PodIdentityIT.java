@@ -313,6 +313,43 @@ class PodIdentityIT {
   }
 
   @Test
+  void shouldRetryAsThrottledWhileEksAuthThrottles() {
+    role(ROLE, podIdentityPolicy(NAMESPACE_SCOPED));
+    world().podIdentityAssociation(CLUSTER, NAMESPACE, "reader", ROLE);
+    serviceAccounts("reader");
+    world().failNext("eks-auth", "AssumeRoleForPodIdentity", 2, 429, "ThrottlingException");
+
+    cluster.client().resource(integration("fraud", false, "reader")).create();
+    Condition reconciling = awaitCondition("fraud", Conditions.RECONCILING, c -> c.getStatus().equals("True"));
+    assertThat(reconciling.getReason()).isEqualTo("AwsThrottled");
+    assertThat(reconciling.getMessage()).contains("eks-auth:AssumeRoleForPodIdentity").contains("ThrottlingException");
+
+    awaitCondition("fraud", Conditions.READY, c -> c.getStatus().equals("True"));
+    assertThat(condition(get("fraud"), Conditions.RECONCILING)).isNull();
+  }
+
+  @Test
+  void shouldReleaseItsIrsaAnnotationsWhenSwitchedToPodIdentity() {
+    Resources.knownRole(cluster);
+    role(ROLE, podIdentityPolicy(NAMESPACE_SCOPED));
+    world().podIdentityAssociation(CLUSTER, NAMESPACE, "reader", ROLE);
+    serviceAccounts("reader");
+    cluster.client().resource(Resources.irsaIntegration("fraud", Platform.Custom, "reader")).create();
+    await().atMost(WAIT).until(() -> cluster.client().serviceAccounts().inNamespace(NAMESPACE).withName("reader").get()
+        .getMetadata().getAnnotations().containsKey(IrsaAnnotations.ROLE_ARN));
+
+    AwsIntegration switched = get("fraud");
+    switched.getSpec().getAuth().setIrsa(null);
+    switched.getSpec().getAuth().setPodIdentity(integration("x", false).getSpec().getAuth().getPodIdentity());
+    cluster.client().resource(switched).update();
+
+    await().atMost(WAIT).until(() -> !cluster.client().serviceAccounts().inNamespace(NAMESPACE).withName("reader").get()
+        .getMetadata().getAnnotations().containsKey(IrsaAnnotations.ROLE_ARN));
+    awaitCondition("fraud", Conditions.READY, c -> c.getStatus().equals("True") && Long.valueOf(2).equals(c.getObservedGeneration()));
+    assertThat(get("fraud").getStatus().getServiceAccounts().get(0).getWarnings()).isNull();
+  }
+
+  @Test
   void shouldStallWhenNoClusterIsNamedAnywhere() {
     cluster.stopOperator();
     cluster.startOperator(Clock.systemUTC(), Map.of(OperatorConfig.OIDC_ISSUER, MockCluster.ISSUER));
