@@ -3,18 +3,22 @@ package dev.mlops.datastore.trust;
 import static dev.mlops.datastore.trust.PodIdentityRequest.ASSUME_ROLE;
 import static dev.mlops.datastore.trust.PodIdentityRequest.SERVICE_PRINCIPAL;
 import static dev.mlops.datastore.trust.PodIdentityRequest.TAG_SESSION;
+import static dev.mlops.datastore.trust.TrustPolicyEvaluator.asList;
+import static dev.mlops.datastore.trust.TrustPolicyEvaluator.first;
+import static dev.mlops.datastore.trust.TrustPolicyEvaluator.isServiceKey;
+import static dev.mlops.datastore.trust.TrustPolicyEvaluator.label;
+import static dev.mlops.datastore.trust.TrustPolicyEvaluator.stripLiteralVariables;
+import static dev.mlops.datastore.trust.TrustPolicyEvaluator.texts;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mlops.datastore.trust.ConditionOperator.Qualifier;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Predicate;
 
 /**
  * One evaluation of one trust policy for EKS Pod Identity: can {@code pods.eks.amazonaws.com} call
@@ -57,8 +61,8 @@ final class PodIdentityEvaluation {
   /** Present, but its value is not known here (per pod, or the cluster ARN not given). */
   private record PresentUnknown(String why) implements Lookup {}
 
-  /** A key this model does not cover (aws:SourceIp, sts:ExternalId, ...). */
-  private record Unmodelled() implements Lookup {}
+  /** A key this model does not cover (aws:SourceIp, sts:ExternalId, ...); {@code why} may say what it depends on. */
+  private record Unmodelled(String why) implements Lookup {}
 
   private record StatementResult(
       int index,
@@ -91,8 +95,7 @@ final class PodIdentityEvaluation {
   private final JsonNode root;
   private final PodIdentityRequest request;
   private final boolean variables;
-  private final Set<TrustWarning> warnings = EnumSet.noneOf(TrustWarning.class);
-  private final List<String> notes = new ArrayList<>();
+  private final Findings findings = new Findings();
 
   PodIdentityEvaluation(JsonNode root, PodIdentityRequest request) {
     this.root = root;
@@ -104,7 +107,7 @@ final class PodIdentityEvaluation {
   TrustVerdict run() {
     List<StatementResult> results = new ArrayList<>();
     int index = 0;
-    for (JsonNode s : TrustPolicyEvaluator.asList(root.get("Statement"))) {
+    for (JsonNode s : asList(root.get("Statement"))) {
       results.add(statement(++index, s));
     }
     Outcome assume = decide(results, ASSUME_ROLE);
@@ -157,7 +160,7 @@ final class PodIdentityEvaluation {
       StatementResult open = maybeDeny != null ? maybeDeny : maybeAllow;
       return new Outcome(Verdict.UNDETERMINED, List.of(TrustReason.Undetermined),
           open.label() + (open.allow() ? " may allow " : " may deny ") + action + ", depending on "
-              + String.join(" and ", open.unknowns()) + ", which the trust policy and the association alone cannot show",
+              + String.join(" and ", open.unknowns()) + ", which cannot be decided here",
           allow != null ? allow : maybeAllow);
     }
     return closestDenial(results, action);
@@ -206,17 +209,11 @@ final class PodIdentityEvaluation {
   }
 
   private TrustVerdict verdict(Verdict verdict, List<TrustReason> reasons, String explanation) {
-    StringBuilder text = new StringBuilder(explanation);
-    for (String note : notes) {
-      text.append(". ").append(note);
-    }
-    return new TrustVerdict(verdict, reasons, List.copyOf(warnings), text.toString());
+    return findings.verdict(verdict, reasons, explanation);
   }
 
   private void warn(TrustWarning warning, String note) {
-    if (warnings.add(warning)) {
-      notes.add(warning.name() + ": " + note);
-    }
+    findings.warn(warning, note);
   }
 
   private void unscopedWarning(StatementResult decisive) {
@@ -231,13 +228,12 @@ final class PodIdentityEvaluation {
   // -- One statement ---------------------------------------------------------------------------
 
   private StatementResult statement(int index, JsonNode s) {
-    String sid = s.hasNonNull("Sid") ? s.get("Sid").asText() : null;
-    String label = "statement " + index + (sid == null || sid.isEmpty() ? "" : " (" + sid + ")");
+    String label = label(index, s);
     boolean allow = s.get("Effect").asText().equals("Allow");
     String[] federated = new String[1];
     PrincipalMatch principal = principal(s.get("Principal"), federated);
     boolean not = s.has("NotAction");
-    List<String> patterns = TrustPolicyEvaluator.texts(not ? s.get("NotAction") : s.get("Action"));
+    List<String> patterns = texts(not ? s.get("NotAction") : s.get("Action"));
     boolean assume = not != actionListed(patterns, ASSUME_ROLE);
     boolean tag = not != actionListed(patterns, TAG_SESSION);
     if (allow && principal != PrincipalMatch.NO && (assume || tag)) {
@@ -276,7 +272,7 @@ final class PodIdentityEvaluation {
     PrincipalMatch result = PrincipalMatch.NO;
     for (Iterator<Map.Entry<String, JsonNode>> it = p.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
-      for (String value : TrustPolicyEvaluator.texts(e.getValue())) {
+      for (String value : texts(e.getValue())) {
         if (value.equals("*")) {
           if (result == PrincipalMatch.NO) {
             result = PrincipalMatch.WILDCARD;
@@ -304,7 +300,7 @@ final class PodIdentityEvaluation {
       for (Iterator<Map.Entry<String, JsonNode>> keys = opEntry.getValue().fields(); keys.hasNext(); ) {
         Map.Entry<String, JsonNode> keyEntry = keys.next();
         String key = keyEntry.getKey();
-        List<String> values = TrustPolicyEvaluator.texts(keyEntry.getValue());
+        List<String> values = texts(keyEntry.getValue());
         String tag = tagOf(key);
         scoped[0] |= tag != null && SCOPING_TAGS.contains(tag);
         Lookup lookup = lookup(key);
@@ -319,7 +315,8 @@ final class PodIdentityEvaluation {
           if (result != Tri.FALSE) {
             result = Tri.UNKNOWN;
           }
-          unknowns.add(op.raw() + " on " + key + (lookup instanceof PresentUnknown u ? " (" + u.why() + ")" : ""));
+          String why = lookup instanceof PresentUnknown p ? p.why() : lookup instanceof Unmodelled u ? u.why() : null;
+          unknowns.add(op.raw() + " on " + key + (why == null ? "" : " (" + why + ")"));
         }
       }
     }
@@ -386,7 +383,10 @@ final class PodIdentityEvaluation {
         return new Known(List.copyOf(request.sessionTags().keySet()), "the session tag keys " + request.sessionTags().keySet());
       }
       case "aws:sourceaccount" -> {
-        return new Known(List.of(request.account()), "the cluster's account " + request.account() + " (the role's account)");
+        return new Known(List.of(request.clusterAccount()), "the cluster's account " + request.clusterAccount());
+      }
+      case "aws:sourceorgid" -> {
+        return new Unmodelled("whether the cluster's account is in an AWS Organization, and which; EKS sends the organization's ID");
       }
       case "aws:sourcearn" -> {
         return request.clusterArn() != null
@@ -394,8 +394,8 @@ final class PodIdentityEvaluation {
             : new PresentUnknown("the cluster ARN is not known here; give it to decide");
       }
       default -> {
-        if (TrustPolicyEvaluator.isServiceKey(key)) {
-          return new Unmodelled();
+        if (isServiceKey(key)) {
+          return new Unmodelled(null);
         }
         return new Absent("it is an OIDC provider's key, and Pod Identity has no web identity token");
       }
@@ -425,7 +425,7 @@ final class PodIdentityEvaluation {
     boolean scoping = SCOPING_TAGS.contains(tag);
     if (op.isString() && !op.like()) {
       for (String v : values) {
-        String bare = v.replace("${*}", "").replace("${?}", "").replace("${$}", "");
+        String bare = stripLiteralVariables(v);
         if (bare.contains("*") || bare.contains("?")) {
           warn(TrustWarning.WildcardWithoutLikeOperator,
               "the role admits " + v + " under " + op.base() + " on " + key + ", where * and ? are literal characters; use StringLike if a wildcard was meant");
@@ -434,7 +434,7 @@ final class PodIdentityEvaluation {
     }
     if (scoping && op.like() && !op.negated() && lookup instanceof Known k) {
       for (String v : values) {
-        String bare = v.replace("${*}", "").replace("${?}", "").replace("${$}", "");
+        String bare = stripLiteralVariables(v);
         if ((bare.contains("*") || bare.contains("?"))
             && PolicyValue.compile(v, true, variables, this::resolve).matches(k.values().get(0), false)) {
           warn(TrustWarning.WildcardSubject,
@@ -456,9 +456,5 @@ final class PodIdentityEvaluation {
       warn(TrustWarning.IfExistsOnIdentityKey,
           op.raw() + " on " + key + " is true whenever the tag is absent, as when the association disables session tags; drop IfExists");
     }
-  }
-
-  private static StatementResult first(List<StatementResult> results, Predicate<StatementResult> p) {
-    return results.stream().filter(p).findFirst().orElse(null);
   }
 }

@@ -67,6 +67,14 @@ public record PodIdentityRequest(
     return RoleArn.parse(roleArn).account();
   }
 
+  /**
+   * The cluster's account: from the cluster ARN when given, else the role's, since EKS Pod Identity
+   * only assumes a role of the cluster's own account.
+   */
+  public String clusterAccount() {
+    return clusterArn == null ? account() : clusterArn.split(":", 6)[4];
+  }
+
   /** NAMESPACE/NAME, for messages. */
   public String serviceAccountRef() {
     return namespace + "/" + serviceAccount;

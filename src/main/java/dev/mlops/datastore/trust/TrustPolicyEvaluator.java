@@ -5,7 +5,6 @@ import dev.mlops.datastore.trust.ConditionOperator.Qualifier;
 import dev.mlops.datastore.trust.PolicyParser.Duplicate;
 import dev.mlops.datastore.trust.PolicyParser.Parsed;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -16,6 +15,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
@@ -267,6 +267,21 @@ public final class TrustPolicyEvaluator {
     return SERVICE_KEY.matcher(key).matches() && !head.contains(".") && !head.equalsIgnoreCase("https") && !head.equalsIgnoreCase("http");
   }
 
+  /** "statement N (Sid)", as explanations name a statement. */
+  static String label(int index, JsonNode statement) {
+    String sid = statement.hasNonNull("Sid") ? statement.get("Sid").asText() : null;
+    return "statement " + index + (sid == null || sid.isEmpty() ? "" : " (" + sid + ")");
+  }
+
+  /** A condition value without the literal-character variables ${*}, ${?} and ${$}. */
+  static String stripLiteralVariables(String v) {
+    return v.replace("${*}", "").replace("${?}", "").replace("${$}", "");
+  }
+
+  static <T> T first(List<T> items, Predicate<T> p) {
+    return items.stream().filter(p).findFirst().orElse(null);
+  }
+
   static List<JsonNode> asList(JsonNode n) {
     List<JsonNode> list = new ArrayList<>();
     if (n == null) {
@@ -329,8 +344,7 @@ public final class TrustPolicyEvaluator {
     private final JsonNode root;
     private final TrustRequest request;
     private final boolean variables;
-    private final Set<TrustWarning> warnings = EnumSet.noneOf(TrustWarning.class);
-    private final List<String> notes = new ArrayList<>();
+    private final Findings findings = new Findings();
     private final List<String> nearMisses = new ArrayList<>();
 
     Evaluation(JsonNode root, TrustRequest request) {
@@ -419,22 +433,15 @@ public final class TrustPolicyEvaluator {
     }
 
     private TrustVerdict verdict(Verdict verdict, List<TrustReason> reasons, String explanation) {
-      StringBuilder text = new StringBuilder(explanation);
-      for (String note : notes) {
-        text.append(". ").append(note);
-      }
-      return new TrustVerdict(verdict, reasons, List.copyOf(warnings), text.toString());
+      return findings.verdict(verdict, reasons, explanation);
     }
 
     private void warn(TrustWarning warning, String note) {
-      if (warnings.add(warning)) {
-        notes.add(warning.name() + ": " + note);
-      }
+      findings.warn(warning, note);
     }
 
     private StatementResult statement(int index, JsonNode s) {
-      String sid = s.hasNonNull("Sid") ? s.get("Sid").asText() : null;
-      String label = "statement " + index + (sid == null || sid.isEmpty() ? "" : " (" + sid + ")");
+      String label = label(index, s);
       boolean allow = s.get("Effect").asText().equals("Allow");
       PrincipalMatch principal = principal(s.get("Principal"), allow);
       boolean action = action(s, allow, principal);
@@ -700,10 +707,6 @@ public final class TrustPolicyEvaluator {
       return "it names another issuer";
     }
 
-    private static String stripLiteralVariables(String v) {
-      return v.replace("${*}", "").replace("${?}", "").replace("${$}", "");
-    }
-
     private String describeFailure(ConditionOperator op, String key, KeyKind kind, List<String> values) {
       String listed = values.size() == 1 ? values.get(0) : values.toString();
       return switch (kind) {
@@ -757,10 +760,6 @@ public final class TrustPolicyEvaluator {
         warn(TrustWarning.MissingAudienceCondition,
             decisive.label() + " has no condition on " + request.audienceKey() + "; add StringEquals " + request.audienceKey() + ": " + request.audience());
       }
-    }
-
-    private static StatementResult first(List<StatementResult> results, java.util.function.Predicate<StatementResult> p) {
-      return results.stream().filter(p).findFirst().orElse(null);
     }
   }
 }

@@ -38,6 +38,30 @@ class TrustPolicyFuzzTest {
   }
 
   @Test
+  void shouldAnswerEveryMutationOfPodIdentityPoliciesWithAVerdict() {
+    List<String> seeds =
+        List.of(
+            PodIdentityTrustTest.allow("[\"sts:AssumeRole\", \"sts:TagSession\"]", null),
+            PodIdentityTrustTest.allow("\"sts:*\"", "{\"StringLike\": {\"aws:RequestTag/kubernetes-namespace\": \"${aws:RequestTag/eks-cluster-name}*\"},"
+                + " \"ArnLike\": {\"aws:SourceArn\": \"arn:aws:eks:*:111122223333:cluster/*\"}, \"ForAllValues:StringEquals\": {\"aws:TagKeys\": [\"kubernetes-pod-name\"]},"
+                + " \"Null\": {\"aws:RequestTag/kubernetes-pod-uid\": \"false\"}, \"StringNotEqualsIfExists\": {\"aws:SourceAccount\": [\"1\", \"${aws:SourceArn}\"]}}"),
+            Policies.eksctlStyle("ml", "a"));
+    PodIdentityRequest known = PodIdentityTrustTest.pod("ml", "a");
+    PodIdentityRequest unknownArn = new PodIdentityRequest(PodIdentityTrustTest.ROLE, "prod", null, "ml", "a");
+    assertTimeoutPreemptively(
+        Duration.ofMinutes(2),
+        () -> {
+          Random random = new Random(43);
+          for (int i = 0; i < 10_000; i++) {
+            String mutated = mutate(seeds.get(random.nextInt(seeds.size())), random, 1 + random.nextInt(4));
+            for (PodIdentityRequest request : List.of(known, unknownArn)) {
+              assertWellFormed(mutated, TrustPolicyEvaluator.evaluatePodIdentity(mutated, request));
+            }
+          }
+        });
+  }
+
+  @Test
   void shouldAnswerRandomTextWithAVerdict() {
     Random random = new Random(7);
     for (int i = 0; i < 5_000; i++) {
@@ -111,7 +135,10 @@ class TrustPolicyFuzzTest {
   }
 
   private static void assertVerdict(String text) {
-    TrustVerdict v = TrustPolicyEvaluator.evaluate(text, sa("ml", "a"));
+    assertWellFormed(text, TrustPolicyEvaluator.evaluate(text, sa("ml", "a")));
+  }
+
+  private static void assertWellFormed(String text, TrustVerdict v) {
     assertThat(v).as("verdict for %s", text).isNotNull();
     assertThat(v.explanation()).as("internal failure for %s", text).doesNotContain("could not be evaluated");
     if (v.verdict() == Verdict.ALLOWED) {
