@@ -251,7 +251,7 @@ class WorldFileIT {
         .isEqualTo("eks.podIdentityAssociations[1]: service account rime/app of cluster sandbox already has an association");
     assertThat(problem(EKS + "  podIdentityAssociations: [{cluster: sandbox, namespace: rime, serviceAccount: app, role: x}]"))
         .startsWith("eks.podIdentityAssociations[0].role: unknown field");
-    assertThat(problem("eks: {deny: [CreateCluster]}")).startsWith("eks.deny: 'CreateCluster' is not an EKS call the sandbox answers");
+    assertThat(problem("eks: {deny: [CreateCluster]}")).startsWith("eks.deny: 'CreateCluster' is not an EKS or EKS Auth call the sandbox answers");
     assertThat(problem("eks: {clusters: sandbox}")).isEqualTo("eks.clusters: must be a list");
   }
 

@@ -318,4 +318,28 @@ class EksAuthPodIdentityIT {
 
     assertThat(a.status()).isEqualTo(200);
   }
+
+  @Test
+  void shouldAnswerAccessDeniedWhenTheCallerMayNotCallEksAuth() {
+    aws.world().roleTrustedByPolicy(ROLE, policy(BOTH, null)).podIdentityAssociation(CLUSTER, "team", "app", ROLE).denyEks("AssumeRoleForPodIdentity");
+
+    Answer a = assume(token("team", "app"));
+
+    assertDenied(a);
+    assertThat(a.body().path("message").asText()).contains("eks-auth:AssumeRoleForPodIdentity").contains(CLUSTER_ARN);
+    assertThat(aws.world().sessions()).isEmpty();
+  }
+
+  @Test
+  void shouldPassThePodOfATokenRequestBoundToIt() {
+    aws.world().roleTrustedByPolicy(ROLE, policy(BOTH, "{\"StringEquals\": {\"aws:RequestTag/kubernetes-pod-name\": \"app-0\"}}"))
+        .podIdentityAssociation(CLUSTER, "team", "app", ROLE);
+
+    Answer unbound = assume(tokens.mint("team", "app", EksEmulator.AUDIENCE, clock.instant().plus(Duration.ofHours(1))));
+    Answer bound = assume(tokens.mint("team", "app", EksEmulator.AUDIENCE, clock.instant().plus(Duration.ofHours(1)), "app-0", "u-0"));
+
+    assertDenied(unbound);
+    assertThat(bound.status()).isEqualTo(200);
+    assertThat(bound.body().path("assumedRoleUser").path("arn").asText()).contains("/eks-prod-app-0-");
+  }
 }

@@ -207,4 +207,20 @@ class EksPodIdentityAssociationsIT {
     assertThatThrownBy(() -> aws.world().podIdentityAssociation(CLUSTER, "team", "app", ROLE)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> aws.world().podIdentityAssociation("nope", "team", "x", ROLE)).isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void shouldAnswerARetriedCreateWithItsIdempotencyTokenWithTheSameAssociation() {
+    PodIdentityAssociation first = eks.createPodIdentityAssociation(b -> b.clusterName(CLUSTER).namespace("team").serviceAccount("app").roleArn(ROLE)
+        .clientRequestToken("token-1")).association();
+    PodIdentityAssociation retried = eks.createPodIdentityAssociation(b -> b.clusterName(CLUSTER).namespace("team").serviceAccount("app").roleArn(ROLE)
+        .clientRequestToken("token-1")).association();
+
+    assertThat(retried.associationId()).isEqualTo(first.associationId());
+    assertThat(aws.world().podIdentityAssociations()).hasSize(1);
+    assertThatThrownBy(() -> eks.createPodIdentityAssociation(b -> b.clusterName(CLUSTER).namespace("team").serviceAccount("other").roleArn(ROLE)
+        .clientRequestToken("token-1"))).isInstanceOfSatisfying(AwsServiceException.class,
+            e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InvalidRequestException"));
+    assertThatThrownBy(() -> eks.createPodIdentityAssociation(b -> b.clusterName(CLUSTER).namespace("team").serviceAccount("app").roleArn(ROLE)
+        .clientRequestToken("token-2"))).isInstanceOf(ResourceInUseException.class);
+  }
 }
