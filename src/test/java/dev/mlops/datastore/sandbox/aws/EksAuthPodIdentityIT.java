@@ -117,6 +117,8 @@ class EksAuthPodIdentityIT {
     }
     assertThat(aws.s3().calls()).first().satisfies(c -> assertThat(c.principal()).isEqualTo(ROLE));
     assertThat(aws.eksCalls()).containsExactly("eks-auth:AssumeRoleForPodIdentity");
+    assertThat(aws.calls("s3")).containsExactly("GetObject", "GetObject");
+    assertThat(aws.calls("sts")).isEmpty();
   }
 
   @Test
@@ -306,6 +308,8 @@ class EksAuthPodIdentityIT {
     assertThat(throttled.errorType()).isEqualTo("ThrottlingException");
     assertThat(assume(token("team", "app")).status()).isEqualTo(200);
     assertThat(aws.eksCalls()).containsExactly("eks-auth:AssumeRoleForPodIdentity", "eks-auth:AssumeRoleForPodIdentity");
+    assertThat(aws.calls("eks-auth")).containsExactly("AssumeRoleForPodIdentity", "AssumeRoleForPodIdentity");
+    assertThat(aws.calls("eks")).isEmpty();
   }
 
   @Test

@@ -189,6 +189,19 @@ class EksPodIdentityAssociationsIT {
   }
 
   @Test
+  void shouldRefuseAnUnknownAccessKey() {
+    try (EksClient stranger = EksClient.builder().region(Region.US_EAST_1).endpointOverride(aws.eksEndpoint())
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIASTRANGER00000000", "secret")))
+        .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())).build()) {
+      assertThatThrownBy(() -> stranger.listPodIdentityAssociations(b -> b.clusterName(CLUSTER)))
+          .isInstanceOfSatisfying(AwsServiceException.class, e -> {
+            assertThat(e.statusCode()).isEqualTo(403);
+            assertThat(e.awsErrorDetails().errorCode()).isEqualTo("UnrecognizedClientException");
+          });
+    }
+  }
+
+  @Test
   void shouldFailAsStagedWithThrottling() {
     aws.world().failNext("eks", "CreatePodIdentityAssociation", 1, 429, "ThrottlingException");
 
