@@ -56,7 +56,9 @@ import java.util.regex.Pattern;
  * {@code sts:TagSession}, the six session tags EKS passes unless the association disables them,
  * {@code aws:SourceAccount} and {@code aws:SourceArn}. A target role is then assumed by the first
  * role (role chaining). The credentials are a session of the world, so S3 authorizes them as the
- * role.
+ * role. A role declared with explicit subjects ({@link AwsWorld#role}) admits the service accounts
+ * ({@code system:serviceaccount:NS:SA}) its globs match instead, and as a target role the first
+ * role ARNs they match.
  */
 public final class EksEmulator implements AutoCloseable {
   /** The audience EKS Auth requires of a service-account token. */
@@ -193,12 +195,22 @@ public final class EksEmulator implements AutoCloseable {
     ObjectNode root = JSON.createObjectNode();
     ObjectNode cluster = root.putObject("cluster");
     cluster.put("name", c.name()).put("arn", c.arn()).put("createdAt", 1767225600).put("version", "1.33")
-        .put("endpoint", "https://" + c.name().toUpperCase(java.util.Locale.ROOT).hashCode() + ".gr7." + c.region() + ".eks.amazonaws.com")
+        .put("endpoint", "https://" + endpointId(c.arn()) + ".gr7." + c.region() + ".eks.amazonaws.com")
         .put("status", "ACTIVE").put("platformVersion", "eks.1");
     world.issuerOf(c).ifPresent(issuer -> cluster.putObject("identity").putObject("oidc").put("issuer", issuer));
     cluster.putObject("accessConfig").put("authenticationMode", "API_AND_CONFIG_MAP");
     cluster.putObject("tags");
     return root;
+  }
+
+  /** A cluster endpoint's 32 hex digits, as EKS shows them, stable for the ARN. */
+  private static String endpointId(String arn) {
+    try {
+      byte[] hash = java.security.MessageDigest.getInstance("SHA-256").digest(arn.getBytes(StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().withUpperCase().formatHex(hash, 0, 16);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private ObjectNode list(EksCluster c, Map<String, String> query) throws EksError {

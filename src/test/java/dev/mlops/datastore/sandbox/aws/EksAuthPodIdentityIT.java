@@ -346,4 +346,13 @@ class EksAuthPodIdentityIT {
     assertThat(bound.status()).isEqualTo(200);
     assertThat(bound.body().path("assumedRoleUser").path("arn").asText()).contains("/eks-prod-app-0-");
   }
+
+  @Test
+  void shouldLetARolesExplicitSubjectsOverrideItsTrustPolicy() {
+    aws.world().role(ROLE, policy("\"sts:AssumeRole\"", null), java.util.List.of("system:serviceaccount:team:*"))
+        .podIdentityAssociation(CLUSTER, "team", "app", ROLE).podIdentityAssociation(CLUSTER, "other", "app", ROLE);
+
+    assertThat(assume(token("team", "app")).status()).isEqualTo(200);
+    assertDenied(assume(token("other", "app")));
+  }
 }
