@@ -59,7 +59,7 @@ import java.util.stream.Stream;
  *   podIdentityAssociations:            # as CreatePodIdentityAssociation would have made them
  *     - {cluster: sandbox, namespace: rime, serviceAccount: app, roleArn: arn:aws:iam::111122223333:role/pod-s3,
  *        targetRoleArn: ..., disableSessionTags: false, tags: {team: ml}}   # the last three optional
- *   deny: [CreatePodIdentityAssociation]  # EKS calls the operator may not make
+ *   deny: [CreatePodIdentityAssociation]  # EKS (and EKS Auth) calls the operator may not make
  * faults:                               # staged on the sandbox's clock, from its start (sts, iam, s3, eks, eks-auth)
  *   - {service: sts, times: 4, status: 400, code: Throttling}
  *   - {service: s3, operation: GetObject, window: {from: 0s, to: 2m}, status: 503, code: SlowDown}
@@ -76,7 +76,7 @@ public final class WorldFile {
 
   private static final List<String> TOP_LEVEL = List.of("oidcProviders", "roles", "users", "buckets", "sts", "iam", "eks", "faults");
   private static final List<String> EKS_OPERATIONS = List.of("DescribeCluster", "ListPodIdentityAssociations", "DescribePodIdentityAssociation",
-      "CreatePodIdentityAssociation", "UpdatePodIdentityAssociation", "DeletePodIdentityAssociation");
+      "CreatePodIdentityAssociation", "UpdatePodIdentityAssociation", "DeletePodIdentityAssociation", "AssumeRoleForPodIdentity");
   private static final List<String> ASSOCIATION_FIELDS = List.of("cluster", "namespace", "serviceAccount", "roleArn", "targetRoleArn",
       "disableSessionTags", "tags");
   private static final List<String> FAULT_FIELDS = List.of("service", "operation", "times", "window", "status", "code", "delay");
@@ -238,7 +238,7 @@ public final class WorldFile {
     }
     for (String action : strings(eks, "eks.deny", "deny")) {
       if (!EKS_OPERATIONS.contains(action)) {
-        throw invalid("eks.deny", "'" + action + "' is not an EKS call the sandbox answers (" + String.join(", ", EKS_OPERATIONS) + ")");
+        throw invalid("eks.deny", "'" + action + "' is not an EKS or EKS Auth call the sandbox answers (" + String.join(", ", EKS_OPERATIONS) + ")");
       }
       world.denyEks(action);
     }

@@ -251,7 +251,31 @@ class WorldFileIT {
         .isEqualTo("eks.podIdentityAssociations[1]: service account rime/app of cluster sandbox already has an association");
     assertThat(problem(EKS + "  podIdentityAssociations: [{cluster: sandbox, namespace: rime, serviceAccount: app, role: x}]"))
         .startsWith("eks.podIdentityAssociations[0].role: unknown field");
-    assertThat(problem("eks: {deny: [CreateCluster]}")).startsWith("eks.deny: 'CreateCluster' is not an EKS call the sandbox answers");
+    assertThat(problem("eks: {deny: [CreateCluster]}")).startsWith("eks.deny: 'CreateCluster' is not an EKS or EKS Auth call the sandbox answers");
     assertThat(problem("eks: {clusters: sandbox}")).isEqualTo("eks.clusters: must be a list");
+  }
+
+  @Test
+  void shouldGiveTheDefaultScenesPodIdentityServiceAccountCredentialsForItsBucket() throws Exception {
+    aws = new LocalAws();
+    aws.world().clock(clock);
+    WorldFile.read(Path.of("deploy/examples/local/world.yaml")).load(aws, tokens.publicKey());
+    String token = tokens.mint("rime", "rime-pod-reader", "pods.eks.amazonaws.com", clock.instant().plus(Duration.ofHours(1)));
+
+    var answer = dev.mlops.datastore.sandbox.aws.EksAuthCall.assume(aws.eksAuthEndpoint(), aws.operatorCredentials().resolveCredentials(),
+        "eks-auth", "sandbox", token);
+
+    assertThat(answer.status()).as(answer.body().toString()).isEqualTo(200);
+    var c = answer.body().path("credentials");
+    try (S3Client s3 = S3Client.builder().region(Region.US_EAST_1).endpointOverride(aws.s3().endpoint()).forcePathStyle(true)
+        .credentialsProvider(StaticCredentialsProvider.create(software.amazon.awssdk.auth.credentials.AwsSessionCredentials.create(
+            c.path("accessKeyId").asText(), c.path("secretAccessKey").asText(), c.path("sessionToken").asText())))
+        .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())).build()) {
+      assertThat(s3.listObjectsV2(b -> b.bucket("rime-data").prefix("data/")).contents()).isNotEmpty();
+      assertThat(code(() -> s3.listObjectsV2(b -> b.bucket("datarobot-data")))).isEqualTo("403 AccessDenied");
+    }
+    String other = tokens.mint("rime", "partner-reader", "pods.eks.amazonaws.com", clock.instant().plus(Duration.ofHours(1)));
+    assertThat(dev.mlops.datastore.sandbox.aws.EksAuthCall.assume(aws.eksAuthEndpoint(), aws.operatorCredentials().resolveCredentials(),
+        "eks-auth", "sandbox", other).errorType()).isEqualTo("ResourceNotFoundException");
   }
 }

@@ -102,6 +102,8 @@ public final class AwsWorld {
   /** By association ID, in creation order (List answers in that order, as EKS does). */
   private final Map<String, PodIdentityAssociation> associations = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>());
   private final Set<String> eksDenied = ConcurrentHashMap.newKeySet();
+  /** CreatePodIdentityAssociation's idempotency tokens, to the association each created. */
+  private final Map<String, String> createTokens = new ConcurrentHashMap<>();
   private volatile Clock clock = Clock.systemUTC();
   private volatile Duration sessionLifetime = Duration.ofMinutes(15);
   public AwsWorld provider(String arn, String issuer, PublicKey signingKey, String... clientIds) {
@@ -183,7 +185,10 @@ public final class AwsWorld {
     }
   }
 
-  /** EKS answers AccessDeniedException to these actions (e.g. "CreatePodIdentityAssociation"), as to a caller without the permission. */
+  /**
+   * EKS answers AccessDeniedException to these actions (e.g. "CreatePodIdentityAssociation"), as to
+   * a caller without the permission; "AssumeRoleForPodIdentity" denies EKS Auth's one action.
+   */
   public AwsWorld denyEks(String action) {
     eksDenied.add(action);
     return this;
@@ -240,6 +245,16 @@ public final class AwsWorld {
       associations.put(id, a);
       return Optional.of(a);
     }
+  }
+
+  void rememberCreateToken(String clientRequestToken, String associationId) {
+    createTokens.put(clientRequestToken, associationId);
+  }
+
+  /** The association a create with this idempotency token made, if it still exists. */
+  Optional<PodIdentityAssociation> createdWith(String cluster, String clientRequestToken) {
+    String id = createTokens.get(clientRequestToken);
+    return id == null ? Optional.empty() : association(cluster, id);
   }
 
   Optional<PodIdentityAssociation> association(String cluster, String associationId) {

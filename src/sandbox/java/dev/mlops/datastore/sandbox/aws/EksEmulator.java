@@ -56,7 +56,9 @@ import java.util.regex.Pattern;
  * {@code sts:TagSession}, the six session tags EKS passes unless the association disables them,
  * {@code aws:SourceAccount} and {@code aws:SourceArn}. A target role is then assumed by the first
  * role (role chaining). The credentials are a session of the world, so S3 authorizes them as the
- * role.
+ * role. A role declared with explicit subjects ({@link AwsWorld#role}) admits the service accounts
+ * ({@code system:serviceaccount:NS:SA}) its globs match instead, and as a target role the first
+ * role ARNs they match.
  */
 public final class EksEmulator implements AutoCloseable {
   /** The audience EKS Auth requires of a service-account token. */
@@ -72,6 +74,7 @@ public final class EksEmulator implements AutoCloseable {
   private static final Pattern JWT = Pattern.compile("[A-Za-z0-9-_=]+\\.[A-Za-z0-9-_=]+\\.[A-Za-z0-9-_=]+");
 
   private final AwsWorld world;
+  private final java.util.concurrent.ExecutorService threads = Executors.newCachedThreadPool();
   private final HttpServer eks;
   private final HttpServer eksAuth;
   private final List<String> calls = new CopyOnWriteArrayList<>();
@@ -94,11 +97,11 @@ public final class EksEmulator implements AutoCloseable {
     this.eksAuth = server(this::handleEksAuth);
   }
 
-  private static HttpServer server(com.sun.net.httpserver.HttpHandler handler) {
+  private HttpServer server(com.sun.net.httpserver.HttpHandler handler) {
     try {
       HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
       server.createContext("/", handler);
-      server.setExecutor(Executors.newCachedThreadPool());
+      server.setExecutor(threads);
       server.start();
       return server;
     } catch (IOException e) {
@@ -192,12 +195,22 @@ public final class EksEmulator implements AutoCloseable {
     ObjectNode root = JSON.createObjectNode();
     ObjectNode cluster = root.putObject("cluster");
     cluster.put("name", c.name()).put("arn", c.arn()).put("createdAt", 1767225600).put("version", "1.33")
-        .put("endpoint", "https://" + c.name().toUpperCase(java.util.Locale.ROOT).hashCode() + ".gr7." + c.region() + ".eks.amazonaws.com")
+        .put("endpoint", "https://" + endpointId(c.arn()) + ".gr7." + c.region() + ".eks.amazonaws.com")
         .put("status", "ACTIVE").put("platformVersion", "eks.1");
     world.issuerOf(c).ifPresent(issuer -> cluster.putObject("identity").putObject("oidc").put("issuer", issuer));
     cluster.putObject("accessConfig").put("authenticationMode", "API_AND_CONFIG_MAP");
     cluster.putObject("tags");
     return root;
+  }
+
+  /** A cluster endpoint's 32 hex digits, as EKS shows them, stable for the ARN. */
+  private static String endpointId(String arn) {
+    try {
+      byte[] hash = java.security.MessageDigest.getInstance("SHA-256").digest(arn.getBytes(StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().withUpperCase().formatHex(hash, 0, 16);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private ObjectNode list(EksCluster c, Map<String, String> query) throws EksError {
@@ -282,7 +295,22 @@ public final class EksEmulator implements AutoCloseable {
     if (!roleAccount.equals(c.account())) {
       throw new EksError(400, "InvalidParameterException", "The role " + roleArn + " must be in the cluster's account " + c.account() + ".");
     }
+    String requestToken = body.path("clientRequestToken").isTextual() ? body.path("clientRequestToken").asText() : null;
+    Optional<PodIdentityAssociation> earlier = requestToken == null ? Optional.empty() : world.createdWith(c.name(), requestToken);
+    if (earlier.isPresent()) {
+      // A retry of a create that went through (the SDK sends the same idempotency token): the same answer.
+      PodIdentityAssociation a = earlier.get();
+      if (!a.namespace().equals(namespace) || !a.serviceAccount().equals(serviceAccount) || !a.roleArn().equals(roleArn)) {
+        throw new EksError(400, "InvalidRequestException", "The clientRequestToken was already used with other parameters.");
+      }
+      return a;
+    }
     Optional<PodIdentityAssociation> created = world.createAssociation(c.name(), namespace, serviceAccount, roleArn, targetRoleArn, disableSessionTags, tags);
+    created.ifPresent(a -> {
+      if (requestToken != null) {
+        world.rememberCreateToken(requestToken, a.associationId());
+      }
+    });
     if (created.isEmpty()) {
       String existing = world.association(c.name(), namespace, serviceAccount).map(PodIdentityAssociation::associationId).orElse("");
       throw new EksError(409, "ResourceInUseException", "Association already exists: " + existing);
@@ -368,8 +396,13 @@ public final class EksEmulator implements AutoCloseable {
       if (staged(ex, world.stage("eks-auth", "AssumeRoleForPodIdentity"))) {
         return;
       }
-      authenticate(ex, body, "eks-auth");
-      ok(ex, assumeRoleForPodIdentity(decode(m.group(1)), json(body)));
+      Caller caller = authenticate(ex, body, "eks-auth");
+      String cluster = decode(m.group(1));
+      if (world.eksDenied("AssumeRoleForPodIdentity")) {
+        throw new EksError(400, "AccessDeniedException", "User: " + caller.arn() + " is not authorized to perform: eks-auth:AssumeRoleForPodIdentity"
+            + " on resource: " + world.eksCluster(cluster).map(EksCluster::arn).orElse("arn:aws:eks:*:*:cluster/" + cluster));
+      }
+      ok(ex, assumeRoleForPodIdentity(cluster, json(body)));
     } catch (EksError e) {
       error(ex, e);
     } catch (RuntimeException e) {
@@ -630,5 +663,6 @@ public final class EksEmulator implements AutoCloseable {
   public void close() {
     eks.stop(0);
     eksAuth.stop(0);
+    threads.shutdownNow();
   }
 }

@@ -83,6 +83,20 @@ public final class LocalAws implements AutoCloseable {
         new AwsServices.Endpoints(Optional.of(iamSts.endpoint()), Optional.of(iamSts.endpoint()), Optional.of(s3.endpoint())));
   }
 
+  /**
+   * The operations of one service ({@link AwsWorld#SERVICES}: "sts", "iam", "s3", "eks",
+   * "eks-auth") answered so far, in order, e.g. "AssumeRoleWithWebIdentity", "GetObject",
+   * "CreatePodIdentityAssociation"; staged failures included.
+   */
+  public List<String> calls(String service) {
+    return switch (service) {
+      case "sts", "iam", "eks", "eks-auth" -> java.util.stream.Stream.concat(iamSts.calls().stream(), eks.calls().stream())
+          .filter(c -> c.startsWith(service + ":")).map(c -> c.substring(service.length() + 1)).toList();
+      case "s3" -> s3.calls().stream().map(S3Front.Call::operation).toList();
+      default -> throw new IllegalArgumentException("service '" + service + "' is not one of " + new java.util.TreeSet<>(AwsWorld.SERVICES));
+    };
+  }
+
   /** IAM actions answered so far, without the "iam:" prefix, for counting. */
   public List<String> iamActions() {
     return iamSts.calls().stream().filter(c -> c.startsWith("iam:")).map(c -> c.substring(4)).toList();

@@ -24,17 +24,17 @@ import software.amazon.awssdk.identity.spi.AwsSessionCredentialsIdentity;
  * AssumeRoleForPodIdentity as the EKS Pod Identity Agent sends it: a JSON POST signed with the
  * SDK's own SigV4 signer ({@code eksauth} is not published for the SDK version the project uses).
  */
-final class EksAuthCall {
+public final class EksAuthCall {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private static final Set<String> NOT_SENT = Set.of("host", "content-length");
 
   /** What EKS Auth answered: the status, the error type header (null on success) and the JSON body. */
-  record Answer(int status, String errorType, JsonNode body) {}
+  public record Answer(int status, String errorType, JsonNode body) {}
 
   private EksAuthCall() {}
 
-  static Answer assume(URI endpoint, AwsCredentials signer, String signingName, String cluster, String token) {
+  public static Answer assume(URI endpoint, AwsCredentials signer, String signingName, String cluster, String token) {
     String body = JSON.createObjectNode().put("token", token).toString();
     URI uri = URI.create(endpoint + "/clusters/" + cluster + "/assume-role-for-pod-identity");
     SdkHttpRequest request = SdkHttpRequest.builder().method(SdkHttpMethod.POST).uri(uri).putHeader("Content-Type", "application/json").build();
@@ -55,7 +55,7 @@ final class EksAuthCall {
   }
 
   /** The same call without any signature. */
-  static Answer unsigned(URI endpoint, String cluster, String token) {
+  public static Answer unsigned(URI endpoint, String cluster, String token) {
     String body = JSON.createObjectNode().put("token", token).toString();
     return send(HttpRequest.newBuilder(URI.create(endpoint + "/clusters/" + cluster + "/assume-role-for-pod-identity"))
         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build());

@@ -117,6 +117,8 @@ class EksAuthPodIdentityIT {
     }
     assertThat(aws.s3().calls()).first().satisfies(c -> assertThat(c.principal()).isEqualTo(ROLE));
     assertThat(aws.eksCalls()).containsExactly("eks-auth:AssumeRoleForPodIdentity");
+    assertThat(aws.calls("s3")).containsExactly("GetObject", "GetObject");
+    assertThat(aws.calls("sts")).isEmpty();
   }
 
   @Test
@@ -306,6 +308,8 @@ class EksAuthPodIdentityIT {
     assertThat(throttled.errorType()).isEqualTo("ThrottlingException");
     assertThat(assume(token("team", "app")).status()).isEqualTo(200);
     assertThat(aws.eksCalls()).containsExactly("eks-auth:AssumeRoleForPodIdentity", "eks-auth:AssumeRoleForPodIdentity");
+    assertThat(aws.calls("eks-auth")).containsExactly("AssumeRoleForPodIdentity", "AssumeRoleForPodIdentity");
+    assertThat(aws.calls("eks")).isEmpty();
   }
 
   @Test
@@ -317,5 +321,38 @@ class EksAuthPodIdentityIT {
     Answer a = EksAuthCall.assume(aws.eksAuthEndpoint(), aws.operatorCredentials().resolveCredentials(), "eks-auth", "bare", token("team", "app"));
 
     assertThat(a.status()).isEqualTo(200);
+  }
+
+  @Test
+  void shouldAnswerAccessDeniedWhenTheCallerMayNotCallEksAuth() {
+    aws.world().roleTrustedByPolicy(ROLE, policy(BOTH, null)).podIdentityAssociation(CLUSTER, "team", "app", ROLE).denyEks("AssumeRoleForPodIdentity");
+
+    Answer a = assume(token("team", "app"));
+
+    assertDenied(a);
+    assertThat(a.body().path("message").asText()).contains("eks-auth:AssumeRoleForPodIdentity").contains(CLUSTER_ARN);
+    assertThat(aws.world().sessions()).isEmpty();
+  }
+
+  @Test
+  void shouldPassThePodOfATokenRequestBoundToIt() {
+    aws.world().roleTrustedByPolicy(ROLE, policy(BOTH, "{\"StringEquals\": {\"aws:RequestTag/kubernetes-pod-name\": \"app-0\"}}"))
+        .podIdentityAssociation(CLUSTER, "team", "app", ROLE);
+
+    Answer unbound = assume(tokens.mint("team", "app", EksEmulator.AUDIENCE, clock.instant().plus(Duration.ofHours(1))));
+    Answer bound = assume(tokens.mint("team", "app", EksEmulator.AUDIENCE, clock.instant().plus(Duration.ofHours(1)), "app-0", "u-0"));
+
+    assertDenied(unbound);
+    assertThat(bound.status()).isEqualTo(200);
+    assertThat(bound.body().path("assumedRoleUser").path("arn").asText()).contains("/eks-prod-app-0-");
+  }
+
+  @Test
+  void shouldLetARolesExplicitSubjectsOverrideItsTrustPolicy() {
+    aws.world().role(ROLE, policy("\"sts:AssumeRole\"", null), java.util.List.of("system:serviceaccount:team:*"))
+        .podIdentityAssociation(CLUSTER, "team", "app", ROLE).podIdentityAssociation(CLUSTER, "other", "app", ROLE);
+
+    assertThat(assume(token("team", "app")).status()).isEqualTo(200);
+    assertDenied(assume(token("other", "app")));
   }
 }

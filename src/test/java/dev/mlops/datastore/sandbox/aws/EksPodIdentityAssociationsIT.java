@@ -189,6 +189,19 @@ class EksPodIdentityAssociationsIT {
   }
 
   @Test
+  void shouldRefuseAnUnknownAccessKey() {
+    try (EksClient stranger = EksClient.builder().region(Region.US_EAST_1).endpointOverride(aws.eksEndpoint())
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIASTRANGER00000000", "secret")))
+        .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())).build()) {
+      assertThatThrownBy(() -> stranger.listPodIdentityAssociations(b -> b.clusterName(CLUSTER)))
+          .isInstanceOfSatisfying(AwsServiceException.class, e -> {
+            assertThat(e.statusCode()).isEqualTo(403);
+            assertThat(e.awsErrorDetails().errorCode()).isEqualTo("UnrecognizedClientException");
+          });
+    }
+  }
+
+  @Test
   void shouldFailAsStagedWithThrottling() {
     aws.world().failNext("eks", "CreatePodIdentityAssociation", 1, 429, "ThrottlingException");
 
@@ -206,5 +219,21 @@ class EksPodIdentityAssociationsIT {
         .satisfies(s -> assertThat(s.associationArn()).endsWith("/prod/" + s.associationId()));
     assertThatThrownBy(() -> aws.world().podIdentityAssociation(CLUSTER, "team", "app", ROLE)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> aws.world().podIdentityAssociation("nope", "team", "x", ROLE)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void shouldAnswerARetriedCreateWithItsIdempotencyTokenWithTheSameAssociation() {
+    PodIdentityAssociation first = eks.createPodIdentityAssociation(b -> b.clusterName(CLUSTER).namespace("team").serviceAccount("app").roleArn(ROLE)
+        .clientRequestToken("token-1")).association();
+    PodIdentityAssociation retried = eks.createPodIdentityAssociation(b -> b.clusterName(CLUSTER).namespace("team").serviceAccount("app").roleArn(ROLE)
+        .clientRequestToken("token-1")).association();
+
+    assertThat(retried.associationId()).isEqualTo(first.associationId());
+    assertThat(aws.world().podIdentityAssociations()).hasSize(1);
+    assertThatThrownBy(() -> eks.createPodIdentityAssociation(b -> b.clusterName(CLUSTER).namespace("team").serviceAccount("other").roleArn(ROLE)
+        .clientRequestToken("token-1"))).isInstanceOfSatisfying(AwsServiceException.class,
+            e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InvalidRequestException"));
+    assertThatThrownBy(() -> eks.createPodIdentityAssociation(b -> b.clusterName(CLUSTER).namespace("team").serviceAccount("app").roleArn(ROLE)
+        .clientRequestToken("token-2"))).isInstanceOf(ResourceInUseException.class);
   }
 }
