@@ -185,6 +185,8 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
       }
       // "Check now": what IAM said recently is not trusted for a check the user asked for.
       boolean requested = CheckRequests.pending(ai, ai.getStatus() == null ? null : ai.getStatus().getLastHandledRequestedAt());
+      doing[0] = "deleting the Pod Identity associations it no longer manages";
+      podIdentity.releaseAfterOptOut(ai);
       PodIdentityChecker.Outcome associations = null;
       TrustChecker.Outcome trusted;
       LiveChecker.Outcome proven;

@@ -262,6 +262,33 @@ public final class PodIdentityChecker {
     clusterName(auth).ifPresent(cluster -> release(ai, cluster, keep));
   }
 
+  /**
+   * After {@code manageAssociations} was turned off or the integration left Pod Identity: the
+   * associations its last status shows as created by it are deleted (once: the next status shows
+   * none). The cluster is the one the last status names.
+   */
+  public void releaseAfterOptOut(AwsIntegration ai) {
+    PodIdentityAuth auth = ai.getSpec().getAuth() == null ? null : ai.getSpec().getAuth().getPodIdentity();
+    if (auth != null && Boolean.TRUE.equals(auth.getManageAssociations()) || ai.getStatus() == null
+        || ai.getStatus().getServiceAccounts() == null
+        || ai.getStatus().getServiceAccounts().stream().noneMatch(r -> Boolean.TRUE.equals(r.getAssociationManaged()))) {
+      return;
+    }
+    String arn = ai.getStatus().getEksClusterArn();
+    Optional<String> cluster = arn != null && arn.contains(":cluster/")
+        ? Optional.of(arn.substring(arn.indexOf(":cluster/") + ":cluster/".length()))
+        : auth == null ? defaultCluster : clusterName(auth);
+    try {
+      cluster.ifPresent(c -> release(ai, c, Set.of()));
+    } catch (AwsCallException e) {
+      if (e.kind() == AwsCallException.Kind.TRANSIENT) {
+        throw e;
+      }
+      // Denied or gone: nothing more this integration may do about them; the log names the failure.
+      log.atWarn().addKeyValue("error", e.getMessage()).log("could not delete the Pod Identity associations this integration created");
+    }
+  }
+
   private void release(AwsIntegration ai, String cluster, Set<String> keep) {
     for (Association a : eks.associations(cluster, ai.getMetadata().getNamespace(), null, region)) {
       if (ownedBy(a, ai) && !keep.contains(a.serviceAccount())) {

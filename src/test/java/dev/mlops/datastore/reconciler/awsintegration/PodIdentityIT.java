@@ -313,6 +313,24 @@ class PodIdentityIT {
   }
 
   @Test
+  void shouldDeleteItsAssociationsWhenItStopsManagingThem() {
+    role(ROLE, podIdentityPolicy(NAMESPACE_SCOPED));
+    serviceAccounts("reader");
+    cluster.client().resource(integration("fraud", true, "reader")).create();
+    awaitCondition("fraud", Conditions.READY, c -> c.getStatus().equals("True"));
+    assertThat(get("fraud").getStatus().getServiceAccounts().get(0).getAssociationManaged()).isTrue();
+
+    AwsIntegration edited = get("fraud");
+    edited.getSpec().getAuth().getPodIdentity().setManageAssociations(false);
+    cluster.client().resource(edited).update();
+
+    await().atMost(WAIT).until(() -> associationsOf("reader").isEmpty());
+    Condition associated = awaitCondition("fraud", PodIdentityChecker.POD_IDENTITY_ASSOCIATED,
+        c -> Long.valueOf(2).equals(c.getObservedGeneration()));
+    assertThat(associated.getReason()).isEqualTo(PodIdentityChecker.ASSOCIATION_MISSING);
+  }
+
+  @Test
   void shouldRetryAsThrottledWhileEksAuthThrottles() {
     role(ROLE, podIdentityPolicy(NAMESPACE_SCOPED));
     world().podIdentityAssociation(CLUSTER, NAMESPACE, "reader", ROLE);
