@@ -289,6 +289,10 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
     for (String name : names) {
       ServiceAccount sa = lookup.apply(name);
       sb.append('|').append(name).append(':').append(sa == null ? "-" : sa.getMetadata().getUid());
+      if (sa != null && ai.getSpec().getAuth().getPodIdentity() != null && sa.getMetadata().getAnnotations() != null
+          && sa.getMetadata().getAnnotations().containsKey(IrsaAnnotations.ROLE_ARN)) {
+        sb.append(":irsa"); // Pod Identity: an IRSA annotation added or removed changes which role the pods get
+      }
     }
     try {
       byte[] digest = MessageDigest.getInstance("SHA-256").digest(sb.toString().getBytes(StandardCharsets.UTF_8));

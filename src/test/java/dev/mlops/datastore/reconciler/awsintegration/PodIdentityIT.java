@@ -273,6 +273,22 @@ class PodIdentityIT {
   }
 
   @Test
+  void shouldWarnAtOnceWhenAnIrsaAnnotationIsAddedLater() {
+    role(ROLE, podIdentityPolicy(NAMESPACE_SCOPED));
+    world().podIdentityAssociation(CLUSTER, NAMESPACE, "reader", ROLE);
+    serviceAccounts("reader");
+    cluster.client().resource(integration("fraud", false, "reader")).create();
+    awaitCondition("fraud", Conditions.READY, c -> c.getStatus().equals("True"));
+    assertThat(get("fraud").getStatus().getServiceAccounts().get(0).getWarnings()).isNull();
+
+    cluster.client().serviceAccounts().inNamespace(NAMESPACE).withName("reader")
+        .edit(sa -> { sa.getMetadata().setAnnotations(Map.of(IrsaAnnotations.ROLE_ARN, OTHER_ROLE)); return sa; });
+
+    await().atMost(WAIT).until(() -> get("fraud").getStatus().getServiceAccounts().get(0).getWarnings() != null);
+    assertThat(get("fraud").getStatus().getServiceAccounts().get(0).getWarnings()).containsExactly(PodIdentityChecker.IRSA_TAKES_PRECEDENCE);
+  }
+
+  @Test
   void shouldCreateAndDeleteOnlyTheAssociationsItOwns() {
     role(ROLE, podIdentityPolicy(NAMESPACE_SCOPED));
     role(OTHER_ROLE, podIdentityPolicy(""));
