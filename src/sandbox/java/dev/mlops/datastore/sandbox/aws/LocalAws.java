@@ -80,7 +80,8 @@ public final class LocalAws implements AutoCloseable {
   public AwsServices services() {
     return new AwsServices(
         StaticCredentialsProvider.create(AwsBasicCredentials.create(OPERATOR_KEY, OPERATOR_SECRET)),
-        new AwsServices.Endpoints(Optional.of(iamSts.endpoint()), Optional.of(iamSts.endpoint()), Optional.of(s3.endpoint())));
+        new AwsServices.Endpoints(Optional.of(iamSts.endpoint()), Optional.of(iamSts.endpoint()), Optional.of(s3.endpoint()))
+            .withEks(eks.endpoint(), eks.authEndpoint()));
   }
 
   /**
