@@ -48,10 +48,7 @@ public final class MockCluster implements AutoCloseable {
   public MockCluster startOperator(Clock clock, Map<String, String> environment) {
     Map<String, String> env = new HashMap<>(environment);
     env.putIfAbsent(OperatorConfig.HTTP_PORT, "0");
-    // EKS and EKS Auth too: LocalAws.services() predates them.
-    operator = OperatorMain.create(operatorClient(), OperatorConfig.fromEnvironment(env), clock, metrics,
-        new dev.mlops.datastore.aws.AwsServices(aws.operatorCredentials(),
-            dev.mlops.datastore.aws.AwsServices.Endpoints.fromEnvironment(aws.endpointEnvironment())));
+    operator = OperatorMain.create(operatorClient(), OperatorConfig.fromEnvironment(env), clock, metrics, aws.services());
     operator.start();
     return this;
   }
