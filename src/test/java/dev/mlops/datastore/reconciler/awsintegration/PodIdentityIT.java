@@ -149,6 +149,28 @@ class PodIdentityIT {
   }
 
   @Test
+  void shouldRenewADatasetsPodIdentitySessionThroughEksAuthAfterARestart() {
+    role(ROLE, podIdentityPolicy(NAMESPACE_SCOPED));
+    world().podIdentityAssociation(CLUSTER, NAMESPACE, "reader", ROLE);
+    serviceAccounts("reader");
+    cluster.client().resource(integration("fraud", false, "reader")).create();
+    awaitCondition("fraud", Conditions.READY, c -> c.getStatus().equals("True"));
+
+    // A new process holds no session: the integration is not due, so its Datasets renew one.
+    cluster.stopOperator();
+    cluster.startOperator(Clock.systemUTC(), Map.of(OperatorConfig.OIDC_ISSUER, MockCluster.ISSUER, OperatorConfig.EKS_CLUSTER_NAME, CLUSTER));
+    cluster.client().resource(Resources.dataset("ref", "fraud")).create();
+
+    await().atMost(WAIT).untilAsserted(() -> {
+      Dataset ds = cluster.client().resources(Dataset.class).inNamespace(NAMESPACE).withName("ref").get();
+      assertThat(ds.getStatus()).isNotNull();
+      assertThat(Conditions.isTrue(ds.getStatus().getConditions(), Conditions.READY)).as("Dataset Ready: %s", ds.getStatus().getConditions()).isTrue();
+    });
+    assertThat(cluster.aws().eksCalls()).filteredOn(c -> c.equals("eks-auth:AssumeRoleForPodIdentity")).hasSize(2);
+    assertThat(cluster.aws().eksCalls()).filteredOn(c -> c.startsWith("eks:")).hasSize(3); // the first check only
+  }
+
+  @Test
   void shouldReportAMissingAssociationAndWhatEksAuthSays() {
     role(ROLE, podIdentityPolicy(NAMESPACE_SCOPED));
     serviceAccounts("reader");
