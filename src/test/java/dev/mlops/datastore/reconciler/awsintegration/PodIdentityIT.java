@@ -406,6 +406,22 @@ class PodIdentityIT {
   }
 
   @Test
+  void shouldNameTheEksPermissionsTheOperatorLacksAndStillProveTheRest() {
+    role(ROLE, podIdentityPolicy(NAMESPACE_SCOPED));
+    world().podIdentityAssociation(CLUSTER, NAMESPACE, "reader", ROLE);
+    world().denyEks("ListPodIdentityAssociations");
+    serviceAccounts("reader");
+
+    cluster.client().resource(integration("fraud", false, "reader")).create();
+    Condition associated = awaitCondition("fraud", PodIdentityChecker.POD_IDENTITY_ASSOCIATED, c -> c.getStatus().equals("Unknown"));
+    assertThat(associated.getReason()).isEqualTo(PodIdentityChecker.EKS_READ_DENIED);
+    assertThat(associated.getMessage()).contains("eks:ListPodIdentityAssociations and eks:DescribePodIdentityAssociation");
+    AwsIntegration ai = awaitCondition("fraud", Conditions.READY, c -> c.getStatus().equals("True")) == null ? null : get("fraud");
+    assertThat(condition(ai, Conditions.READY).getMessage()).contains("not verified: PodIdentityAssociated (EksReadDenied)");
+    assertThat(condition(ai, LiveChecker.CREDENTIALS_VERIFIED).getStatus()).isEqualTo("True");
+  }
+
+  @Test
   void shouldStallWhenNoClusterIsNamedAnywhere() {
     cluster.stopOperator();
     cluster.startOperator(Clock.systemUTC(), Map.of(OperatorConfig.OIDC_ISSUER, MockCluster.ISSUER));
