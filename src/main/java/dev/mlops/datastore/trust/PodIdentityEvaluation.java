@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * One evaluation of one trust policy for EKS Pod Identity: can {@code pods.eks.amazonaws.com} call
@@ -34,6 +35,10 @@ import java.util.Set;
  */
 final class PodIdentityEvaluation {
   private static final String REQUEST_TAG = "aws:requesttag/";
+  private static final Pattern DNS_SUBDOMAIN =
+      Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$");
+  private static final Pattern UID =
+      Pattern.compile("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
   private static final Set<String> SCOPING_TAGS =
       Set.of(PodIdentityRequest.TAG_NAMESPACE, PodIdentityRequest.TAG_SERVICE_ACCOUNT);
   private static final Set<String> IDENTITY_TAGS =
@@ -58,8 +63,15 @@ final class PodIdentityEvaluation {
   /** Never in this request; {@code why} says so for messages. */
   private record Absent(String why) implements Lookup {}
 
-  /** Present, but its value is not known here (per pod, or the cluster ARN not given). */
-  private record PresentUnknown(String why) implements Lookup {}
+  /**
+   * Present, but its value is not known here (per pod, or the cluster ARN not given); {@code
+   * possible} tells whether a literal value could be it, {@code what} names the value for messages.
+   */
+  private record PresentUnknown(String why, Pattern possible, String what) implements Lookup {
+    boolean couldBe(String value, boolean ignoreCase) {
+      return (ignoreCase ? Pattern.compile(possible.pattern(), Pattern.CASE_INSENSITIVE) : possible).matcher(value).matches();
+    }
+  }
 
   /** A key this model does not cover (aws:SourceIp, sts:ExternalId, ...); {@code why} may say what it depends on. */
   private record Unmodelled(String why) implements Lookup {}
@@ -330,16 +342,25 @@ final class PodIdentityEvaluation {
     if (lookup instanceof Known k) {
       return match(op, k.values(), values);
     }
-    if (lookup instanceof PresentUnknown) {
+    if (lookup instanceof PresentUnknown p) {
       if (op.isNull()) {
         return match(op, List.of(""), values);
       }
+      boolean wildcards = op.like() || op.isArn();
       // "*" under a Like operator matches every value, known or not.
-      if ((op.like() || op.isArn()) && op.qualifier() == Qualifier.NONE && values.stream().allMatch(v -> v.equals("*"))) {
+      if (wildcards && op.qualifier() == Qualifier.NONE && values.stream().allMatch(v -> v.equals("*"))) {
         return op.negated() ? Tri.FALSE : Tri.TRUE;
+      }
+      // Literal values that no pod name, pod UID or ARN of this cluster can be decide it anyway.
+      if ((op.isString() || op.isArn()) && values.stream().allMatch(v -> literal(v, wildcards) && !p.couldBe(v, op.ignoreCase()))) {
+        return op.negated() ? Tri.TRUE : Tri.FALSE;
       }
     }
     return Tri.UNKNOWN;
+  }
+
+  private boolean literal(String value, boolean wildcards) {
+    return !(variables && value.contains("${")) && !(wildcards && (value.contains("*") || value.contains("?")));
   }
 
   private Tri match(ConditionOperator op, List<String> requestValues, List<String> values) {
@@ -374,9 +395,15 @@ final class PodIdentityEvaluation {
       if (value != null) {
         return new Known(List.of(value), "the session tag " + tag + "=" + value);
       }
-      return new PresentUnknown(tag.equals(PodIdentityRequest.TAG_CLUSTER_ARN)
-          ? "the cluster ARN is not known here; give it to decide"
-          : "the " + tag.substring("kubernetes-".length()).replace('-', ' ') + " differs from pod to pod, so it cannot be decided for a service account");
+      return switch (tag) {
+        case PodIdentityRequest.TAG_CLUSTER_ARN -> unknownClusterArn();
+        case PodIdentityRequest.TAG_POD_NAME -> new PresentUnknown(
+            "the pod name differs from pod to pod, so it cannot be decided for a service account",
+            DNS_SUBDOMAIN, "pod name (a lowercase DNS name)");
+        default -> new PresentUnknown(
+            "the pod uid differs from pod to pod, so it cannot be decided for a service account",
+            UID, "pod UID (a lowercase UUID)");
+      };
     }
     switch (lower) {
       case "aws:tagkeys" -> {
@@ -391,7 +418,7 @@ final class PodIdentityEvaluation {
       case "aws:sourcearn" -> {
         return request.clusterArn() != null
             ? new Known(List.of(request.clusterArn()), "the cluster ARN " + request.clusterArn())
-            : new PresentUnknown("the cluster ARN is not known here; give it to decide");
+            : unknownClusterArn();
       }
       default -> {
         if (isServiceKey(key)) {
@@ -400,6 +427,15 @@ final class PodIdentityEvaluation {
         return new Absent("it is an OIDC provider's key, and Pod Identity has no web identity token");
       }
     }
+  }
+
+  /** The cluster ARN when not given: its region is unknown, its partition, account and name are not. */
+  private PresentUnknown unknownClusterArn() {
+    Pattern arns = Pattern.compile("^arn:" + Pattern.quote(request.partition()) + ":eks:[a-z0-9-]+:"
+        + Pattern.quote(request.clusterAccount()) + ":cluster/" + Pattern.quote(request.clusterName()) + "$");
+    return new PresentUnknown("the cluster ARN is not known here; give it to decide", arns,
+        "ARN of cluster " + request.clusterName() + " (arn:" + request.partition() + ":eks:REGION:" + request.clusterAccount() + ":cluster/"
+            + request.clusterName() + ")");
   }
 
   private String describeFailure(ConditionOperator op, String key, Lookup lookup, List<String> values) {
@@ -411,8 +447,9 @@ final class PodIdentityEvaluation {
       return key + " " + op.raw() + " " + listed
           + (op.isNull() ? " fails: the request carries " + k.what() : (op.negated() ? " excludes " : " does not admit ") + k.what());
     }
-    if (lookup instanceof PresentUnknown) {
-      return key + " " + op.raw() + " " + listed + " fails: the request always carries this key";
+    if (lookup instanceof PresentUnknown p) {
+      return key + " " + op.raw() + " " + listed
+          + (op.isNull() ? " fails: the request always carries this key" : " cannot match any " + p.what());
     }
     return op.raw() + " on " + key + " does not hold";
   }

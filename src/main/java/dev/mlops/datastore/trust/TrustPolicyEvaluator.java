@@ -20,8 +20,10 @@ import java.util.stream.Collectors;
 
 /**
  * Decides, as IAM would and without calling AWS, whether a role's trust policy lets one service
- * account's token call {@code sts:AssumeRoleWithWebIdentity}, and says why. The rules and their
- * sources are in shared/IAM-TRUST-RULES.md; the numbers in comments (§4.3) point there.
+ * account's token call {@code sts:AssumeRoleWithWebIdentity} (IRSA), or lets EKS Pod Identity
+ * assume the role for one service account's pods ({@link #evaluatePodIdentity}), and says why. The
+ * rules and their sources are in shared/IAM-TRUST-RULES.md and docs/trust-policy.md; the numbers in
+ * comments (§4.3) point to the former.
  *
  * <p>Pure and total: any input, however broken, gives a verdict, never an exception.
  */

@@ -84,4 +84,66 @@ class PodIdentityTrustTest {
     assertThatThrownBy(() -> new PodIdentityRequest(ROLE, "prod", "arn:aws:eks:us-east-1:111122223333:cluster/dev", "ml", "a"))
         .isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void shouldNarrowTheDefaultPolicyToExactlyTheRequestedServiceAccounts() {
+    String policy = allow("[\"sts:AssumeRole\", \"sts:TagSession\"]", null);
+    java.util.List<PodIdentityRequest> wanted = java.util.List.of(pod("ml", "trainer"), pod("ml", "evaluator"), pod("serving", "api"));
+
+    String fixed = TrustPolicyFix.fixPodIdentity(policy, wanted).orElseThrow();
+
+    for (PodIdentityRequest r : wanted) {
+      assertThat(eval(fixed, r).verdict()).as("%s under %s", r, fixed).isEqualTo(Verdict.ALLOWED);
+      assertThat(eval(fixed, r).warnings()).isEmpty();
+    }
+    for (PodIdentityRequest other : java.util.List.of(pod("ml", "api"), pod("serving", "trainer"), pod("dev", "trainer"),
+        new PodIdentityRequest(ROLE, "staging", "arn:aws:eks:us-east-1:111122223333:cluster/staging", "ml", "trainer"))) {
+      assertThat(eval(fixed, other).verdict()).as("%s under %s", other, fixed).isEqualTo(Verdict.DENIED);
+    }
+    assertThat(TrustPolicyFix.suggestPodIdentity(policy, wanted)).as("suggest is for policies that deny").isEmpty();
+  }
+
+  @Test
+  void shouldFixAnIrsaPolicyByAddingAPodIdentityStatementAndKeepingTheIrsaOne() {
+    String irsa = Policies.eksctlStyle("ml", "trainer");
+
+    String fixed = TrustPolicyFix.suggestPodIdentity(irsa, java.util.List.of(pod("ml", "trainer"))).orElseThrow();
+
+    assertThat(eval(fixed, pod("ml", "trainer")).verdict()).isEqualTo(Verdict.ALLOWED);
+    assertThat(TrustPolicyEvaluator.evaluate(fixed, Policies.sa("ml", "trainer")).verdict()).isEqualTo(Verdict.ALLOWED);
+  }
+
+  @Test
+  void shouldAddTagSessionAndKeepOtherConditionsWhenFixing() {
+    String policy = allow("\"sts:AssumeRole\"",
+        "{\"StringEquals\": {\"aws:SourceAccount\": \"111122223333\", \"aws:RequestTag/kubernetes-namespace\": \"ml\"}}");
+
+    String fixed = TrustPolicyFix.suggestPodIdentity(policy, java.util.List.of(pod("ml", "trainer"))).orElseThrow();
+
+    assertThat(eval(fixed, pod("ml", "trainer")).verdict()).isEqualTo(Verdict.ALLOWED);
+    assertThat(fixed).contains("sts:TagSession").contains("\"aws:SourceAccount\":\"111122223333\"");
+  }
+
+  @Test
+  void shouldSuggestNothingWhenEveryServiceAccountIsAllowed() {
+    String policy = allow("[\"sts:AssumeRole\", \"sts:TagSession\"]",
+        "{\"StringEquals\": {\"aws:RequestTag/kubernetes-namespace\": \"ml\", \"aws:RequestTag/kubernetes-service-account\": \"trainer\"}}");
+
+    assertThat(TrustPolicyFix.suggestPodIdentity(policy, java.util.List.of(pod("ml", "trainer")))).isEmpty();
+    assertThat(TrustPolicyFix.fixPodIdentity(policy, java.util.List.of(pod("ml", "trainer")))).isPresent();
+  }
+
+  @Test
+  void shouldKeepSidsUniqueWhenOneStatementBecomesOnePerNamespace() {
+    String policy = """
+        {"Version": "2012-10-17", "Statement": [{"Sid": "PodIdentity", "Effect": "Allow",
+          "Principal": {"Service": "pods.eks.amazonaws.com"}, "Action": "sts:AssumeRole"}]}""";
+    java.util.List<PodIdentityRequest> wanted = java.util.List.of(pod("ml", "trainer"), pod("serving", "api"));
+
+    String fixed = TrustPolicyFix.suggestPodIdentity(policy, wanted).orElseThrow();
+
+    assertThat(fixed).contains("\"Sid\":\"PodIdentity\"").contains("\"Sid\":\"PodIdentity2\"");
+    assertThat(eval(fixed, pod("serving", "api")).verdict()).isEqualTo(Verdict.ALLOWED);
+    assertThat(eval(fixed, pod("serving", "trainer")).verdict()).isEqualTo(Verdict.DENIED);
+  }
 }
