@@ -96,10 +96,12 @@ public final class AwsIntegrationStatusFactory {
     if (trust != null) {
       status.setOidcIssuer(trust.oidcIssuer());
       status.setRoleWarnings(trust.roleWarnings().isEmpty() ? null : trust.roleWarnings());
-      if (trust.suggestedPolicy() != null && ai.getSpec().getAuth().getIrsa() != null) {
+      if (trust.suggestedPolicy() != null) {
         TrustStatus fix = new TrustStatus();
         fix.setSuggestedPolicy(trust.suggestedPolicy());
-        fix.setSuggestedCommand(TrustPolicyFix.command(ai.getSpec().getAuth().getIrsa().getRoleArn(), trust.suggestedPolicy()));
+        String role = ai.getSpec().getAuth().getIrsa() != null ? ai.getSpec().getAuth().getIrsa().getRoleArn()
+            : ai.getSpec().getAuth().getPodIdentity().getRoleArn();
+        fix.setSuggestedCommand(TrustPolicyFix.command(role, trust.suggestedPolicy()));
         status.setTrust(fix);
       }
       if (trust.checkedAt() != null && trust.checkedAt().isAfter(checked)) {

@@ -252,20 +252,26 @@ public final class TrustChecker {
     }
     String cluster = "cluster " + associations.clusterName() + (associations.clusterArn() == null ? "" : " (" + associations.clusterArn() + ")");
     boolean chained = !firstRoles.values().stream().allMatch(specRole::equals);
+    // The fix, verified by the same evaluator, for the integration's own role (not a first role of a chain).
+    String suggested = chained || verdicts.values().stream().allMatch(TrustVerdict::allowed) ? null
+        : TrustPolicyFix.suggestPodIdentity(entries.get(specRole).facts().trustPolicy(), firstRoles.keySet().stream()
+            .map(sa -> new dev.mlops.datastore.trust.PodIdentityRequest(specRole, associations.clusterName(), associations.clusterArn(), ns, sa))
+            .toList()).orElse(null);
+    String fixNote = suggested == null ? "" : "; status.trust.suggestedPolicy admits exactly these service accounts";
     String chainNote = chained ? "; the target role's trust of the first role is proven live, not evaluated here" : "";
     if (!denied.isEmpty()) {
       if (allIrsa) {
         return new Outcome("False", IRSA_TRUST_POLICY, "the trust policy is written for IRSA (it trusts an OIDC provider with"
             + " sts:AssumeRoleWithWebIdentity), but this integration uses EKS Pod Identity, which needs the service principal"
-            + " pods.eks.amazonaws.com allowed sts:AssumeRole and sts:TagSession: " + String.join("; ", denied) + chainNote,
-            null, verdicts, List.of(), fetchedAt);
+            + " pods.eks.amazonaws.com allowed sts:AssumeRole and sts:TagSession: " + String.join("; ", denied) + chainNote + fixNote,
+            null, verdicts, List.of(), fetchedAt, suggested);
       }
       return new Outcome("False", "TrustPolicyDenies", "for EKS Pod Identity in " + cluster + ", the trust policy does not admit "
-          + String.join("; ", denied) + chainNote, null, verdicts, List.of(), fetchedAt);
+          + String.join("; ", denied) + chainNote + fixNote, null, verdicts, List.of(), fetchedAt, suggested);
     }
     if (!undetermined.isEmpty()) {
       return new Outcome("Unknown", "TrustPolicyUndetermined", "for EKS Pod Identity in " + cluster + ", the trust policy may or may not admit "
-          + String.join("; ", undetermined) + chainNote, null, verdicts, List.of(), fetchedAt);
+          + String.join("; ", undetermined) + chainNote + fixNote, null, verdicts, List.of(), fetchedAt, suggested);
     }
     return new Outcome("True", "TrustPolicyAllows", "for EKS Pod Identity in " + cluster + ", the trust policy of "
         + String.join(", ", new java.util.LinkedHashSet<>(firstRoles.values())) + " admits " + verdicts.size() + " of " + verdicts.size()

@@ -238,6 +238,8 @@ class PodIdentityIT {
     Condition trust = awaitCondition("fraud", TrustChecker.TRUST_POLICY_VALID, c -> c.getStatus().equals("False"));
     assertThat(trust.getReason()).isEqualTo(TrustChecker.IRSA_TRUST_POLICY);
     assertThat(trust.getMessage()).contains("written for IRSA").contains("pods.eks.amazonaws.com");
+    assertThat(get("fraud").getStatus().getTrust().getSuggestedPolicy()).contains("pods.eks.amazonaws.com")
+        .contains("aws:RequestTag/kubernetes-service-account");
     AwsIntegration ai = await().atMost(WAIT).until(() -> get("fraud"),
         a -> condition(a, LiveChecker.CREDENTIALS_VERIFIED) != null && condition(a, LiveChecker.CREDENTIALS_VERIFIED).getStatus().equals("False"));
     assertThat(condition(ai, LiveChecker.CREDENTIALS_VERIFIED).getReason()).isEqualTo("PodIdentityAccessDenied");
