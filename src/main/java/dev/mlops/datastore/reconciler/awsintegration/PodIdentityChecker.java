@@ -344,9 +344,4 @@ public final class PodIdentityChecker {
     return new Outcome(outcome.clusterName(), outcome.clusterArn(), "False", SESSION_TAGS_DISABLED, String.join("; ", hit) + bothNote(rows),
         rows, outcome.checkedAt());
   }
-
-  /** The rows as a list, in the order of the service accounts. */
-  static List<Row> rows(Outcome outcome) {
-    return outcome == null ? List.of() : new ArrayList<>(outcome.rows().values());
-  }
 }
