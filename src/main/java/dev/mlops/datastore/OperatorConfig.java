@@ -27,6 +27,9 @@ import java.util.stream.Collectors;
  *     and ModelArtifacts it selects (one shard of several operator Deployments); empty: all
  * @param policyMode whether a namespace no AwsIntegrationPolicy selects is refused (closed, the
  *     default) or unrestricted (open) once some policy exists
+ * @param eksClusterName the EKS cluster the operator runs in: the default of
+ *     spec.auth.podIdentity.clusterName
+ * @param eksRegion the region of EKS and EKS Auth calls (AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1)
  */
 public record OperatorConfig(
     Set<String> watchNamespaces,
@@ -40,7 +43,9 @@ public record OperatorConfig(
     int reconcileThreads,
     Optional<String> oidcIssuer,
     Optional<String> shardSelector,
-    PolicyMode policyMode) {
+    PolicyMode policyMode,
+    Optional<String> eksClusterName,
+    String eksRegion) {
 
   /** Log line format. */
   public enum LogFormat {
@@ -60,6 +65,7 @@ public record OperatorConfig(
   public static final String OIDC_ISSUER = "OPERATOR_OIDC_ISSUER";
   public static final String SHARD_SELECTOR = "OPERATOR_SHARD_SELECTOR";
   public static final String POLICY_MODE = "OPERATOR_POLICY_MODE";
+  public static final String EKS_CLUSTER_NAME = "OPERATOR_EKS_CLUSTER_NAME";
   /** Set by the Downward API in the chart; the Lease namespace falls back to it. */
   public static final String POD_NAMESPACE = "POD_NAMESPACE";
 
@@ -118,8 +124,16 @@ public record OperatorConfig(
     }
     Optional<String> shard = Optional.ofNullable(env.get(SHARD_SELECTOR)).map(String::trim).filter(s -> !s.isEmpty());
     shard.ifPresent(OperatorConfig::checkSelector);
+    Optional<String> cluster = Optional.ofNullable(env.get(EKS_CLUSTER_NAME)).map(String::trim).filter(s -> !s.isEmpty());
+    if (cluster.isPresent() && !cluster.get().matches("[0-9A-Za-z][A-Za-z0-9_-]{0,99}")) {
+      throw new InvalidConfigException(EKS_CLUSTER_NAME + ": '" + cluster.get()
+          + "' is not an EKS cluster name (1-100 letters, digits, - and _, starting with a letter or digit)");
+    }
+    String region = Optional.ofNullable(env.get("AWS_REGION")).or(() -> Optional.ofNullable(env.get("AWS_DEFAULT_REGION")))
+        .map(String::trim).filter(s -> !s.isEmpty()).orElse("us-east-1");
     return new OperatorConfig(
-        namespaces, minCheck, maxBackoff, leader, leaseNs, leaseName, port, format, threads, issuer, shard, policyMode);
+        namespaces, minCheck, maxBackoff, leader, leaseNs, leaseName, port, format, threads, issuer, shard, policyMode,
+        cluster, region);
   }
 
   /** One requirement of a label selector: key, key=value, key==value, key!=value, !key, key in (..), key notin (..). */

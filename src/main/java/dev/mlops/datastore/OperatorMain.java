@@ -18,6 +18,7 @@ import dev.mlops.datastore.reconciler.awsintegration.AwsIntegrationStatusFactory
 import dev.mlops.datastore.reconciler.awsintegration.IntegrationCredentials;
 import dev.mlops.datastore.reconciler.awsintegration.LiveChecker;
 import dev.mlops.datastore.reconciler.awsintegration.OidcIssuerResolver;
+import dev.mlops.datastore.reconciler.awsintegration.PodIdentityChecker;
 import dev.mlops.datastore.reconciler.awsintegration.RoleFactsCache;
 import dev.mlops.datastore.reconciler.awsintegration.TrustChecker;
 import dev.mlops.datastore.reconciler.awsintegration.ServiceAccountPatcher;
@@ -124,7 +125,8 @@ public final class OperatorMain {
             schedule,
             (namespace, name) -> client.secrets().inNamespace(namespace).withName(name).get(),
             clock,
-            new PolicyGate(config.policyMode())),
+            new PolicyGate(config.policyMode()),
+            new PodIdentityChecker(aws.eks(), config.eksClusterName(), config.eksRegion(), clock)),
         controller(config));
     // Cluster-scoped: watched cluster-wide whatever OPERATOR_WATCH_NAMESPACES says.
     operator.register(new AwsIntegrationPolicyReconciler(clock), c -> {
@@ -132,11 +134,11 @@ public final class OperatorMain {
       c.withFieldManager(FIELD_MANAGER);
     });
     operator.register(
-        new DatasetReconciler(new DatasetStatusFactory(clock), events, new IntegrationCredentials(client, aws, sessions, clock), clock,
+        new DatasetReconciler(new DatasetStatusFactory(clock), events, new IntegrationCredentials(client, aws, sessions, clock, config.eksClusterName(), config.eksRegion()), clock,
             schedule, backoff, new DatasetInspector(InspectionLimits.forThisJvm())),
         controller(config));
     operator.register(
-        new ModelArtifactReconciler(new ModelArtifactStatusFactory(clock), events, new IntegrationCredentials(client, aws, sessions, clock), clock,
+        new ModelArtifactReconciler(new ModelArtifactStatusFactory(clock), events, new IntegrationCredentials(client, aws, sessions, clock, config.eksClusterName(), config.eksRegion()), clock,
             schedule, backoff, new ModelInspector(InspectionLimits.forThisJvm())),
         controller(config));
     return operator;

@@ -27,8 +27,11 @@ public final class AwsCallCounter implements ExecutionInterceptor {
 
   @Override
   public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
-    String service = attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME);
-    String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
+    record(attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME), attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME));
+  }
+
+  /** Counts one call made outside an SDK client (the signed EKS Auth request). */
+  public void record(String service, String operation) {
     String key = service + ":" + operation;
     calls.computeIfAbsent(key, k -> new AtomicLong()).incrementAndGet();
     MeterRegistry meters = registry;

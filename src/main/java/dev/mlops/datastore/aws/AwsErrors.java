@@ -10,7 +10,7 @@ import software.amazon.awssdk.core.exception.SdkException;
 public final class AwsErrors {
   private static final Set<String> DENIED =
       Set.of("AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedAccess");
-  private static final Set<String> NOT_FOUND = Set.of("NoSuchEntity", "NoSuchEntityException", "NoSuchBucket", "NoSuchKey", "NotFound");
+  private static final Set<String> NOT_FOUND = Set.of("NoSuchEntity", "NoSuchEntityException", "NoSuchBucket", "NoSuchKey", "NotFound", "ResourceNotFoundException");
   private static final Set<String> THROTTLED =
       Set.of("Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException", "SlowDown", "RequestThrottled", "ServiceUnavailable", "InternalError", "InternalFailure");
 

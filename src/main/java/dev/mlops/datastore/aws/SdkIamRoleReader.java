@@ -34,18 +34,7 @@ public final class SdkIamRoleReader implements IamRoleReader {
     } catch (SdkException e) {
       throw AwsErrors.classify("iam:GetRole", e);
     }
-    RoleFacts.Provider provider;
-    try {
-      GetOpenIdConnectProviderResponse p =
-          iam.getOpenIDConnectProvider(r -> r.openIDConnectProviderArn(providerArn));
-      provider = new RoleFacts.Found(List.copyOf(p.clientIDList()));
-    } catch (SdkException e) {
-      AwsCallException failure = AwsErrors.classify("iam:GetOpenIDConnectProvider", e);
-      provider =
-          failure.kind() == AwsCallException.Kind.NOT_FOUND
-              ? new RoleFacts.Missing()
-              : new RoleFacts.Unreadable(failure.getMessage());
-    }
+    RoleFacts.Provider provider = providerArn == null ? null : provider(iam, providerArn);
     List<String> attached = null;
     if (withAttachedPolicies) {
       try {
@@ -58,6 +47,20 @@ public final class SdkIamRoleReader implements IamRoleReader {
       }
     }
     return new RoleFacts(document, provider, attached);
+  }
+
+  /** The OIDC provider as IAM knows it; Pod Identity asks for none (null ARN, no call). */
+  private static RoleFacts.Provider provider(IamClient iam, String providerArn) {
+    try {
+      GetOpenIdConnectProviderResponse p =
+          iam.getOpenIDConnectProvider(r -> r.openIDConnectProviderArn(providerArn));
+      return new RoleFacts.Found(List.copyOf(p.clientIDList()));
+    } catch (SdkException e) {
+      AwsCallException failure = AwsErrors.classify("iam:GetOpenIDConnectProvider", e);
+      return failure.kind() == AwsCallException.Kind.NOT_FOUND
+          ? new RoleFacts.Missing()
+          : new RoleFacts.Unreadable(failure.getMessage());
+    }
   }
 
   /** The role name is the last path segment of the ARN's resource: role/path/to/NAME. */

@@ -53,7 +53,14 @@ import java.util.stream.Stream;
  *   sessionLifetime: 2m                 # how long STS sessions last (default 15m)
  * iam:
  *   deny: [GetRole]                     # IAM reads the operator may not make
- * faults:                               # staged on the sandbox's clock, from its start
+ * eks:
+ *   clusters:                           # EKS clusters whose tokens are the sandbox cluster's
+ *     - {name: sandbox, arn: "arn:aws:eks:us-east-1:111122223333:cluster/sandbox"}
+ *   podIdentityAssociations:            # as CreatePodIdentityAssociation would have made them
+ *     - {cluster: sandbox, namespace: rime, serviceAccount: app, roleArn: arn:aws:iam::111122223333:role/pod-s3,
+ *        targetRoleArn: ..., disableSessionTags: false, tags: {team: ml}}   # the last three optional
+ *   deny: [CreatePodIdentityAssociation]  # EKS (and EKS Auth) calls the operator may not make
+ * faults:                               # staged on the sandbox's clock, from its start (sts, iam, s3, eks, eks-auth)
  *   - {service: sts, times: 4, status: 400, code: Throttling}
  *   - {service: s3, operation: GetObject, window: {from: 0s, to: 2m}, status: 503, code: SlowDown}
  *   - {service: sts, operation: GetCallerIdentity, times: 1, delay: 30s}
@@ -67,7 +74,11 @@ public final class WorldFile {
     }
   }
 
-  private static final List<String> TOP_LEVEL = List.of("oidcProviders", "roles", "users", "buckets", "sts", "iam", "faults");
+  private static final List<String> TOP_LEVEL = List.of("oidcProviders", "roles", "users", "buckets", "sts", "iam", "eks", "faults");
+  private static final List<String> EKS_OPERATIONS = List.of("DescribeCluster", "ListPodIdentityAssociations", "DescribePodIdentityAssociation",
+      "CreatePodIdentityAssociation", "UpdatePodIdentityAssociation", "DeletePodIdentityAssociation", "AssumeRoleForPodIdentity");
+  private static final List<String> ASSOCIATION_FIELDS = List.of("cluster", "namespace", "serviceAccount", "roleArn", "targetRoleArn",
+      "disableSessionTags", "tags");
   private static final List<String> FAULT_FIELDS = List.of("service", "operation", "times", "window", "status", "code", "delay");
 
   private final Path file;
@@ -165,6 +176,99 @@ public final class WorldFile {
           text(u, at, "secretAccessKey", ".{1,128}", "a secret access key"));
       grants(aws, arn, u, at);
     }
+    eks(aws.world(), clusterKey);
+  }
+
+  /** EKS clusters (their tokens are the sandbox cluster's: its issuer, its key) and Pod Identity associations. */
+  private void eks(AwsWorld world, PublicKey clusterKey) throws Invalid {
+    JsonNode eks = object("eks", List.of("clusters", "podIdentityAssociations", "deny"));
+    List<String> names = new ArrayList<>();
+    int i = 0;
+    for (JsonNode c : list(eks, "eks", "clusters")) {
+      String at = "eks.clusters[" + i++ + "]";
+      fields(c, at, List.of("name", "arn", "issuer"));
+      String name = text(c, at, "name", "[0-9A-Za-z][A-Za-z0-9\\-_]{0,99}", "an EKS cluster name (letters, digits, - and _)");
+      String arn = text(c, at, "arn", "arn:aws[a-z-]*:eks:[a-z0-9-]+:\\d{12}:cluster/" + java.util.regex.Pattern.quote(name),
+          "the ARN of cluster " + name + " (arn:aws:eks:REGION:ACCOUNT:cluster/" + name + ")");
+      if (names.contains(name)) {
+        throw invalid(at + ".name", "cluster " + name + " is declared twice");
+      }
+      names.add(name);
+      world.eksCluster(name, arn, c.path("issuer").asText(EmbeddedKubernetes.ISSUER), clusterKey);
+    }
+    i = 0;
+    for (JsonNode a : list(eks, "eks", "podIdentityAssociations")) {
+      String at = "eks.podIdentityAssociations[" + i++ + "]";
+      fields(a, at, ASSOCIATION_FIELDS);
+      String cluster = text(a, at, "cluster", ".+", "the name of one of eks.clusters");
+      if (!names.contains(cluster)) {
+        throw invalid(at + ".cluster", "'" + cluster + "' is not one of eks.clusters" + (names.isEmpty() ? " (none declared)" : " (" + String.join(", ", names) + ")"));
+      }
+      String namespace = text(a, at, "namespace", "[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?", "a Kubernetes namespace name");
+      String serviceAccount = text(a, at, "serviceAccount", "[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?", "a Kubernetes service account name");
+      String roleArn = text(a, at, "roleArn", ROLE_ARN, "an IAM role ARN");
+      String clusterAccount = world.podIdentityClusterAccount(cluster);
+      if (!roleArn.split(":")[4].equals(clusterAccount)) {
+        throw invalid(at + ".roleArn", "must be a role of the cluster's account " + clusterAccount + " (EKS refuses others; use targetRoleArn for another account)");
+      }
+      String target = a.has("targetRoleArn") ? text(a, at, "targetRoleArn", ROLE_ARN, "an IAM role ARN") : null;
+      JsonNode disable = a.path("disableSessionTags");
+      if (!disable.isMissingNode() && !disable.isBoolean()) {
+        throw invalid(at + ".disableSessionTags", "must be true or false");
+      }
+      java.util.Map<String, String> tags = new java.util.LinkedHashMap<>();
+      JsonNode t = a.path("tags");
+      if (!t.isMissingNode() && !t.isNull()) {
+        if (!t.isObject()) {
+          throw invalid(at + ".tags", "must be a mapping of tag keys to values");
+        }
+        for (Iterator<java.util.Map.Entry<String, JsonNode>> it = t.fields(); it.hasNext(); ) {
+          java.util.Map.Entry<String, JsonNode> e = it.next();
+          if (!e.getValue().isValueNode() || e.getValue().isNull()) {
+            throw invalid(at + ".tags." + e.getKey(), "must be a string");
+          }
+          tags.put(e.getKey(), e.getValue().asText());
+        }
+      }
+      try {
+        world.podIdentityAssociation(cluster, namespace, serviceAccount, roleArn, target, disable.asBoolean(false), tags);
+      } catch (IllegalArgumentException e) {
+        throw invalid(at, "service account " + namespace + "/" + serviceAccount + " of cluster " + cluster + " already has an association");
+      }
+    }
+    for (String action : strings(eks, "eks.deny", "deny")) {
+      if (!EKS_OPERATIONS.contains(action)) {
+        throw invalid("eks.deny", "'" + action + "' is not an EKS or EKS Auth call the sandbox answers (" + String.join(", ", EKS_OPERATIONS) + ")");
+      }
+      world.denyEks(action);
+    }
+  }
+
+  private static final String ROLE_ARN = "arn:aws[a-z-]*:iam::\\d{12}:role/[\\w+=,.@/-]+";
+
+  private void fields(JsonNode node, String at, List<String> known) throws Invalid {
+    if (!node.isObject()) {
+      throw invalid(at, "must be a mapping with " + String.join(", ", known));
+    }
+    for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+      String key = it.next();
+      if (!known.contains(key)) {
+        throw invalid(at + "." + key, "unknown field (expected " + String.join(", ", known) + ")");
+      }
+    }
+  }
+
+  private List<JsonNode> list(JsonNode parent, String at, String field) throws Invalid {
+    JsonNode n = parent.path(field);
+    if (n.isMissingNode() || n.isNull()) {
+      return List.of();
+    }
+    if (!n.isArray()) {
+      throw invalid(at + "." + field, "must be a list");
+    }
+    List<JsonNode> out = new ArrayList<>();
+    n.forEach(out::add);
+    return out;
   }
 
   /** A JSON document given inline ({@code field}) or as a file next to the world file; null when neither. */
@@ -213,7 +317,7 @@ public final class WorldFile {
           throw invalid(at + "." + key, "unknown field (expected " + String.join(", ", FAULT_FIELDS) + ")");
         }
       }
-      String service = text(f, at, "service", "sts|iam|s3", "sts, iam or s3");
+      String service = text(f, at, "service", "sts|iam|s3|eks|eks-auth", "sts, iam, s3, eks or eks-auth");
       String operation = f.has("operation") ? text(f, at, "operation", "[A-Z][A-Za-z0-9]+", "an operation name such as GetObject") : null;
       if (f.has("times") == f.has("window")) {
         throw invalid(at, "needs times (the next N calls) or window ({from, to} after the start), not " + (f.has("times") ? "both" : "neither"));

@@ -37,7 +37,9 @@ class ReasonsDocumentedTest {
     Set<String> reasons = new TreeSet<>();
     for (Class<?> type : new Class<?>[] {Failure.class, AwsIntegrationStatusFactory.class, DatasetStatusFactory.class, LiveChecker.class,
         TrustChecker.class, ModelArtifactStatusFactory.class, ModelProblem.class,
-        dev.mlops.datastore.reconciler.policy.PolicyGate.class, dev.mlops.datastore.reconciler.policy.AwsIntegrationPolicyReconciler.class}) {
+        dev.mlops.datastore.reconciler.policy.PolicyGate.class, dev.mlops.datastore.reconciler.policy.AwsIntegrationPolicyReconciler.class,
+
+        dev.mlops.datastore.reconciler.awsintegration.PodIdentityChecker.class}) {
       reasons.addAll(constants(type));
     }
     assertThat(reasons).contains("InvalidSpec", "InternalError", "AwsThrottled", "IntegrationNotFound");

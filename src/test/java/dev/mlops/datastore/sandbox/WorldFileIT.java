@@ -19,6 +19,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.eks.EksClient;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sts.StsClient;
@@ -175,7 +176,7 @@ class WorldFileIT {
 
   @Test
   void shouldNameTheFieldOfEveryBadFaultOrServiceSetting() throws Exception {
-    assertThat(problem("faults: [{service: ec2, times: 1, status: 503, code: SlowDown}]")).isEqualTo("faults[0].service: 'ec2' is not sts, iam or s3");
+    assertThat(problem("faults: [{service: ec2, times: 1, status: 503, code: SlowDown}]")).isEqualTo("faults[0].service: 'ec2' is not sts, iam, s3, eks or eks-auth");
     assertThat(problem("faults: [{service: s3, status: 503, code: SlowDown}]")).startsWith("faults[0]: needs times").endsWith("not neither");
     assertThat(problem("faults: [{service: s3, times: 1, window: {from: 0s, to: 1m}, status: 503, code: SlowDown}]")).endsWith("not both");
     assertThat(problem("faults: [{service: s3, times: 1, status: 200, code: SlowDown}]")).startsWith("faults[0].status: ");
@@ -196,5 +197,85 @@ class WorldFileIT {
           - {name: own, owner: "111122223333", policy: '{"Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}'}
         """)).startsWith("buckets[0].policy: Statement[0].Condition.Bool is not supported");
     assertThat(problem("buckets: [{name: own, owner: \"111122223333\", kmsPrefixes: [a/]}]")).startsWith("buckets[0].kmsKey: is required");
+  }
+
+  private static final String EKS = """
+      eks:
+        clusters: [{name: sandbox, arn: "arn:aws:eks:us-east-1:111122223333:cluster/sandbox"}]
+      """;
+
+  @Test
+  void shouldDeclareEksClustersAndPodIdentityAssociationsAsEksHoldsThem() throws Exception {
+    load(EKS + """
+          podIdentityAssociations:
+            - {cluster: sandbox, namespace: rime, serviceAccount: app, roleArn: "arn:aws:iam::111122223333:role/app"}
+            - {cluster: sandbox, namespace: rime, serviceAccount: partner, roleArn: "arn:aws:iam::111122223333:role/app",
+               targetRoleArn: "arn:aws:iam::444455556666:role/partner", disableSessionTags: true, tags: {team: ml}}
+          deny: [DeletePodIdentityAssociation]
+        faults:
+          - {service: eks-auth, times: 1, status: 429, code: ThrottlingException}
+        """);
+    try (EksClient eks = EksClient.builder().region(Region.US_EAST_1).endpointOverride(aws.eksEndpoint()).credentialsProvider(aws.operatorCredentials())
+        .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())).build()) {
+      assertThat(eks.describeCluster(b -> b.name("sandbox")).cluster().identity().oidc().issuer()).isEqualTo(EmbeddedKubernetes.ISSUER);
+      assertThat(eks.listPodIdentityAssociations(b -> b.clusterName("sandbox")).associations()).extracting(a -> a.serviceAccount())
+          .containsExactly("app", "partner");
+      String id = aws.world().podIdentityAssociations().get(1).associationId();
+      var partner = eks.describePodIdentityAssociation(b -> b.clusterName("sandbox").associationId(id)).association();
+      assertThat(partner.targetRoleArn()).isEqualTo("arn:aws:iam::444455556666:role/partner");
+      assertThat(partner.disableSessionTags()).isTrue();
+      assertThat(partner.tags()).containsEntry("team", "ml");
+      assertThat(code(() -> eks.deletePodIdentityAssociation(b -> b.clusterName("sandbox").associationId(id)))).isEqualTo("403 AccessDeniedException");
+    }
+  }
+
+  @Test
+  void shouldNameTheFieldOfEveryBadEksSetting() throws Exception {
+    assertThat(problem("eks: {clusters: [{name: sandbox, arn: \"arn:aws:eks:us-east-1:111122223333:cluster/other\"}]}"))
+        .startsWith("eks.clusters[0].arn: 'arn:aws:eks:us-east-1:111122223333:cluster/other' is not the ARN of cluster sandbox");
+    assertThat(problem("eks: {clusters: [{name: sandbox, version: 1.33}]}")).startsWith("eks.clusters[0].version: unknown field");
+    assertThat(problem("eks: {podIdentityAssociations: [{cluster: sandbox, namespace: rime, serviceAccount: app, roleArn: \"arn:aws:iam::111122223333:role/app\"}]}"))
+        .isEqualTo("eks.podIdentityAssociations[0].cluster: 'sandbox' is not one of eks.clusters (none declared)");
+    assertThat(problem(EKS + "  podIdentityAssociations: [{cluster: sandbox, namespace: rime, serviceAccount: app, roleArn: app}]"))
+        .isEqualTo("eks.podIdentityAssociations[0].roleArn: 'app' is not an IAM role ARN");
+    assertThat(problem(EKS + "  podIdentityAssociations: [{cluster: sandbox, namespace: rime, serviceAccount: app}]"))
+        .isEqualTo("eks.podIdentityAssociations[0].roleArn: is required (an IAM role ARN)");
+    assertThat(problem(EKS + "  podIdentityAssociations: [{cluster: sandbox, namespace: rime, serviceAccount: app, roleArn: \"arn:aws:iam::444455556666:role/x\"}]"))
+        .startsWith("eks.podIdentityAssociations[0].roleArn: must be a role of the cluster's account 111122223333");
+    assertThat(problem(EKS + "  podIdentityAssociations: [{cluster: sandbox, namespace: Rime, serviceAccount: app, roleArn: \"arn:aws:iam::111122223333:role/x\"}]"))
+        .isEqualTo("eks.podIdentityAssociations[0].namespace: 'Rime' is not a Kubernetes namespace name");
+    assertThat(problem(EKS + "  podIdentityAssociations: [{cluster: sandbox, namespace: rime, serviceAccount: app, roleArn: \"arn:aws:iam::111122223333:role/x\","
+        + " disableSessionTags: yes please}]")).isEqualTo("eks.podIdentityAssociations[0].disableSessionTags: must be true or false");
+    assertThat(problem(EKS + "  podIdentityAssociations: [{cluster: sandbox, namespace: rime, serviceAccount: app, roleArn: \"arn:aws:iam::111122223333:role/x\"},"
+        + " {cluster: sandbox, namespace: rime, serviceAccount: app, roleArn: \"arn:aws:iam::111122223333:role/y\"}]"))
+        .isEqualTo("eks.podIdentityAssociations[1]: service account rime/app of cluster sandbox already has an association");
+    assertThat(problem(EKS + "  podIdentityAssociations: [{cluster: sandbox, namespace: rime, serviceAccount: app, role: x}]"))
+        .startsWith("eks.podIdentityAssociations[0].role: unknown field");
+    assertThat(problem("eks: {deny: [CreateCluster]}")).startsWith("eks.deny: 'CreateCluster' is not an EKS or EKS Auth call the sandbox answers");
+    assertThat(problem("eks: {clusters: sandbox}")).isEqualTo("eks.clusters: must be a list");
+  }
+
+  @Test
+  void shouldGiveTheDefaultScenesPodIdentityServiceAccountCredentialsForItsBucket() throws Exception {
+    aws = new LocalAws();
+    aws.world().clock(clock);
+    WorldFile.read(Path.of("deploy/examples/local/world.yaml")).load(aws, tokens.publicKey());
+    String token = tokens.mint("rime", "rime-pod-reader", "pods.eks.amazonaws.com", clock.instant().plus(Duration.ofHours(1)));
+
+    var answer = dev.mlops.datastore.sandbox.aws.EksAuthCall.assume(aws.eksAuthEndpoint(), aws.operatorCredentials().resolveCredentials(),
+        "eks-auth", "sandbox", token);
+
+    assertThat(answer.status()).as(answer.body().toString()).isEqualTo(200);
+    var c = answer.body().path("credentials");
+    try (S3Client s3 = S3Client.builder().region(Region.US_EAST_1).endpointOverride(aws.s3().endpoint()).forcePathStyle(true)
+        .credentialsProvider(StaticCredentialsProvider.create(software.amazon.awssdk.auth.credentials.AwsSessionCredentials.create(
+            c.path("accessKeyId").asText(), c.path("secretAccessKey").asText(), c.path("sessionToken").asText())))
+        .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())).build()) {
+      assertThat(s3.listObjectsV2(b -> b.bucket("rime-data").prefix("data/")).contents()).isNotEmpty();
+      assertThat(code(() -> s3.listObjectsV2(b -> b.bucket("datarobot-data")))).isEqualTo("403 AccessDenied");
+    }
+    String other = tokens.mint("rime", "partner-reader", "pods.eks.amazonaws.com", clock.instant().plus(Duration.ofHours(1)));
+    assertThat(dev.mlops.datastore.sandbox.aws.EksAuthCall.assume(aws.eksAuthEndpoint(), aws.operatorCredentials().resolveCredentials(),
+        "eks-auth", "sandbox", other).errorType()).isEqualTo("ResourceNotFoundException");
   }
 }

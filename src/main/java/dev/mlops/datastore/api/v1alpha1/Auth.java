@@ -12,6 +12,9 @@ public class Auth {
   @JsonPropertyDescription("IAM role assumed through IAM Roles for Service Accounts (IRSA): the service accounts are annotated with the role.")
   private IrsaAuth irsa;
 
+  @JsonPropertyDescription("IAM role assumed through EKS Pod Identity: each service account needs a Pod Identity association to the role (made by you, or by the operator with manageAssociations). Service accounts are not annotated.")
+  private PodIdentityAuth podIdentity;
+
   public AccessKeyAuth getAccessKey() {
     return accessKey;
   }
@@ -26,5 +29,13 @@ public class Auth {
 
   public void setIrsa(IrsaAuth irsa) {
     this.irsa = irsa;
+  }
+
+  public PodIdentityAuth getPodIdentity() {
+    return podIdentity;
+  }
+
+  public void setPodIdentity(PodIdentityAuth podIdentity) {
+    this.podIdentity = podIdentity;
   }
 }

@@ -61,9 +61,10 @@ public class AwsIntegrationSpec {
   @Size(min = 1, max = 1024)
   private String probeKey;
 
-  @JsonPropertyDescription("How the workloads authenticate to AWS: exactly one of accessKey or irsa.")
+  @JsonPropertyDescription("How the workloads authenticate to AWS: exactly one of accessKey, irsa or podIdentity.")
   @Required
-  @ValidationRule(value = "has(self.accessKey) != has(self.irsa)", message = "exactly one of auth.accessKey and auth.irsa must be set")
+  @ValidationRule(value = "[has(self.accessKey), has(self.irsa), has(self.podIdentity)].filter(x, x).size() == 1",
+      message = "exactly one of auth.accessKey, auth.irsa and auth.podIdentity must be set")
   private Auth auth;
 
   @JsonPropertyDescription("How often access is proven again, as a duration such as 90s, 10m or 1h30m.")

@@ -19,11 +19,14 @@ public class AwsIntegrationStatus {
   @JsonPropertyDescription("The metadata.generation this status was computed for; -1 (the schema default) until the operator has written a status, so that kstatus, Flux and kubectl wait read a new object as in progress.")
   private Long observedGeneration;
 
-  @JsonPropertyDescription("Ready, Reconciling, Stalled and one condition per link: ServiceAccountsAnnotated, TrustPolicyValid, CredentialsVerified, BucketReachable. Reasons are documented in docs/conditions.md.")
+  @JsonPropertyDescription("Ready, Reconciling, Stalled and one condition per link: ServiceAccountsAnnotated, PodIdentityAssociated (Pod Identity only), TrustPolicyValid, CredentialsVerified, BucketReachable. Reasons are documented in docs/conditions.md.")
   private List<Condition> conditions;
 
   @JsonPropertyDescription("The cluster's OIDC issuer URL the trust policy is evaluated against.")
   private String oidcIssuer;
+
+  @JsonPropertyDescription("Pod Identity: the ARN of the EKS cluster (from eks:DescribeCluster) the trust policy is evaluated against.")
+  private String eksClusterArn;
 
   @JsonPropertyDescription("The AWS identity that was proven live.")
   private Identity identity;
@@ -75,6 +78,14 @@ public class AwsIntegrationStatus {
 
   public void setOidcIssuer(String oidcIssuer) {
     this.oidcIssuer = oidcIssuer;
+  }
+
+  public String getEksClusterArn() {
+    return eksClusterArn;
+  }
+
+  public void setEksClusterArn(String eksClusterArn) {
+    this.eksClusterArn = eksClusterArn;
   }
 
   public Identity getIdentity() {

@@ -4,6 +4,7 @@ import dev.mlops.datastore.api.v1alpha1.AccessKeyAuth;
 import dev.mlops.datastore.api.v1alpha1.AwsIntegration;
 import dev.mlops.datastore.api.v1alpha1.AwsIntegrationStatus;
 import dev.mlops.datastore.api.v1alpha1.IrsaAuth;
+import dev.mlops.datastore.api.v1alpha1.PodIdentityAuth;
 import dev.mlops.datastore.api.v1alpha1.ServiceAccountStatus;
 import dev.mlops.datastore.api.v1alpha1.WorkloadRestart;
 import dev.mlops.datastore.reconciler.CheckRequests;
@@ -79,6 +80,7 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
   private final Clock clock;
   private final WorkloadRestarter restarter;
   private final PolicyGate policies;
+  private final PodIdentityChecker podIdentity;
   private InformerEventSource<ServiceAccount, AwsIntegration> serviceAccounts;
   private PodInformer pods;
   private io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache<AwsIntegration> integrations;
@@ -93,7 +95,9 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
       CheckSchedule schedule,
       BiFunction<String, String, Secret> secrets,
       Clock clock,
-      PolicyGate policies) {
+      PolicyGate policies,
+      PodIdentityChecker podIdentity) {
+    this.podIdentity = podIdentity;
     this.live = live;
     this.policies = policies;
     this.patcher = patcher;
@@ -155,6 +159,10 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
       }
       Duration interval = schedule.interval(ai.getSpec().getCheckInterval(), "10m");
       IrsaAuth irsa = ai.getSpec().getAuth().getIrsa();
+      PodIdentityAuth podAuth = ai.getSpec().getAuth().getPodIdentity();
+      if (podAuth != null && podIdentity.invalid(podAuth).isPresent()) {
+        return fail(ai, podIdentity.invalid(podAuth).get(), context);
+      }
       List<String> wanted = irsa == null ? List.of() : PlatformPresets.serviceAccounts(ai.getSpec());
       doing[0] = "annotating service accounts";
       List<ServiceAccountRow> rows = annotate(ai, irsa, wanted);
@@ -189,11 +197,29 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
       }
       // "Check now": what IAM said recently is not trusted for a check the user asked for.
       boolean requested = CheckRequests.pending(ai, ai.getStatus() == null ? null : ai.getStatus().getLastHandledRequestedAt());
-      doing[0] = "checking the trust policy";
-      TrustChecker.Outcome trusted = irsa == null ? null : trust.check(ai, wanted, interval, requested);
-      doing[0] = "proving the credentials live";
-      LiveChecker.Outcome proven = live.check(ai, wanted, lookup);
-      AwsIntegrationStatus status = statusFactory.build(ai, rows, irsa != null, trusted, proven);
+      doing[0] = "deleting the Pod Identity associations it no longer manages";
+      podIdentity.releaseAfterOptOut(ai);
+      PodIdentityChecker.Outcome associations = null;
+      TrustChecker.Outcome trusted;
+      LiveChecker.Outcome proven;
+      if (podAuth != null) {
+        // EKS Pod Identity: associations instead of annotations, EKS Auth instead of STS.
+        List<String> subjects = PlatformPresets.serviceAccounts(ai.getSpec());
+        doing[0] = "checking the Pod Identity associations";
+        associations = podIdentity.check(ai, subjects, lookup);
+        doing[0] = "checking the trust policy";
+        Set<String> sessionTagRoles = new HashSet<>();
+        trusted = trust.checkPodIdentity(ai, subjects, associations, interval, requested, sessionTagRoles);
+        associations = PodIdentityChecker.withSessionTags(associations, sessionTagRoles);
+        doing[0] = "proving the credentials live";
+        proven = live.check(ai, subjects, lookup, associations.clusterName(), podIdentity.region());
+      } else {
+        doing[0] = "checking the trust policy";
+        trusted = irsa == null ? null : trust.check(ai, wanted, interval, requested);
+        doing[0] = "proving the credentials live";
+        proven = live.check(ai, wanted, lookup);
+      }
+      AwsIntegrationStatus status = statusFactory.build(ai, rows, irsa != null, associations, trusted, proven);
       status.setCheckedInputs(inputs);
       if (irsa != null) {
         doing[0] = "restarting workloads with stale pods";
@@ -275,6 +301,10 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
     for (String name : names) {
       ServiceAccount sa = lookup.apply(name);
       sb.append('|').append(name).append(':').append(sa == null ? "-" : sa.getMetadata().getUid());
+      if (sa != null && ai.getSpec().getAuth().getPodIdentity() != null && sa.getMetadata().getAnnotations() != null
+          && sa.getMetadata().getAnnotations().containsKey(IrsaAnnotations.ROLE_ARN)) {
+        sb.append(":irsa"); // Pod Identity: an IRSA annotation added or removed changes which role the pods get
+      }
     }
     try {
       byte[] digest = MessageDigest.getInstance("SHA-256").digest(sb.toString().getBytes(StandardCharsets.UTF_8));
@@ -287,6 +317,15 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
   @Override
   public DeleteControl cleanup(AwsIntegration ai, Context<AwsIntegration> context) {
     releaseAllBut(ai, Set.of());
+    try {
+      podIdentity.release(ai, Set.of());
+    } catch (dev.mlops.datastore.aws.AwsCallException e) {
+      if (e.kind() == dev.mlops.datastore.aws.AwsCallException.Kind.TRANSIENT) {
+        throw e; // retried: the associations it created go with it
+      }
+      // Denied or rejected: the deletion is not held hostage; what is left is named in the log.
+      log.atWarn().addKeyValue("error", e.getMessage()).log("could not delete the Pod Identity associations this integration created");
+    }
     trust.forget(ai);
     live.forget(ai);
     return DeleteControl.defaultDelete();

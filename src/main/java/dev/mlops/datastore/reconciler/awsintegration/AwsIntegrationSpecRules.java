@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
 final class AwsIntegrationSpecRules {
   private static final Pattern DNS_SUBDOMAIN = Pattern.compile("^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$");
   private static final Pattern ACCOUNT = Pattern.compile("^[0-9]{12}$");
+  private static final Pattern EKS_CLUSTER = Pattern.compile("^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$");
   private static final Pattern REGION = Pattern.compile("^[a-z]{2}(-[a-z]+)+-[0-9]+$");
 
   private AwsIntegrationSpecRules() {}
@@ -62,10 +63,34 @@ final class AwsIntegrationSpecRules {
     Auth auth = spec.getAuth();
     boolean accessKey = auth != null && auth.getAccessKey() != null;
     boolean irsa = auth != null && auth.getIrsa() != null;
-    if (accessKey == irsa) {
-      return Optional.of(NeedsSpecChange.field("spec.auth", accessKey
-          ? "both accessKey and irsa are set; keep exactly one"
-          : "set exactly one of accessKey (a Secret with an access key) or irsa (an IAM role)"));
+    boolean podIdentity = auth != null && auth.getPodIdentity() != null;
+    int modes = (accessKey ? 1 : 0) + (irsa ? 1 : 0) + (podIdentity ? 1 : 0);
+    if (modes != 1) {
+      List<String> set = new java.util.ArrayList<>();
+      if (accessKey) {
+        set.add("accessKey");
+      }
+      if (irsa) {
+        set.add("irsa");
+      }
+      if (podIdentity) {
+        set.add("podIdentity");
+      }
+      return Optional.of(NeedsSpecChange.field("spec.auth", modes > 1
+          ? (modes == 2 ? "both " + set.get(0) + " and " + set.get(1) + " are set" : "accessKey, irsa and podIdentity are all set") + "; keep exactly one"
+          : "set exactly one of accessKey (a Secret with an access key), irsa (an IAM role through IRSA) or podIdentity (an IAM role through EKS Pod Identity)"));
+    }
+    if (podIdentity) {
+      try {
+        RoleArn.parse(auth.getPodIdentity().getRoleArn());
+      } catch (IllegalArgumentException e) {
+        return Optional.of(NeedsSpecChange.field("spec.auth.podIdentity.roleArn", e.getMessage()));
+      }
+      String cluster = auth.getPodIdentity().getClusterName();
+      if (cluster != null && !EKS_CLUSTER.matcher(cluster).matches()) {
+        return Optional.of(NeedsSpecChange.field("spec.auth.podIdentity.clusterName",
+            "'" + shorten(cluster) + "' is not an EKS cluster name (1-100 letters, digits, - and _, starting with a letter or digit)"));
+      }
     }
     if (irsa) {
       try {

@@ -47,7 +47,7 @@ public final class AwsIntegrationStatusFactory {
 
   /** Reasons that only a person can clear (a spec change, or an edit of a service account). */
   private static final Set<String> NEEDS_A_PERSON =
-      Set.of(ANNOTATION_CONFLICT, CLAIMED_BY_OTHER_INTEGRATION, NO_SERVICE_ACCOUNTS);
+      Set.of(ANNOTATION_CONFLICT, CLAIMED_BY_OTHER_INTEGRATION, NO_SERVICE_ACCOUNTS, PodIdentityChecker.ASSOCIATION_NOT_OWNED);
 
   private final Clock clock;
 
@@ -60,13 +60,29 @@ public final class AwsIntegrationStatusFactory {
    */
   public AwsIntegrationStatus build(
       AwsIntegration ai, List<ServiceAccountRow> rows, boolean irsa, TrustChecker.Outcome trust, LiveChecker.Outcome live) {
+    return build(ai, rows, irsa, null, trust, live);
+  }
+
+  /**
+   * @param pods the PodIdentityAssociated link for Pod Identity integrations; null otherwise
+   */
+  public AwsIntegrationStatus build(AwsIntegration ai, List<ServiceAccountRow> rows, boolean irsa, PodIdentityChecker.Outcome pods,
+      TrustChecker.Outcome trust, LiveChecker.Outcome live) {
     AwsIntegrationStatus status = new AwsIntegrationStatus();
     status.setObservedGeneration(ai.getMetadata().getGeneration());
-    status.setServiceAccounts(rows.stream().map(r -> row(r, trust, live)).toList());
+    status.setServiceAccounts(rows.stream().map(r -> withAssociation(row(r, trust, live), pods)).toList());
 
     Conditions conditions = start(ai);
-    Link annotated = annotationLink(rows, irsa).named(SERVICE_ACCOUNTS_ANNOTATED);
+    Link annotated = (pods != null
+        ? new Link(null, Conditions.TRUE, NOT_REQUIRED, "EKS Pod Identity: service accounts need no annotation")
+        : annotationLink(rows, irsa)).named(SERVICE_ACCOUNTS_ANNOTATED);
     conditions.set(SERVICE_ACCOUNTS_ANNOTATED, annotated.status(), annotated.reason(), annotated.message());
+    Link associated = null;
+    if (pods != null) {
+      associated = new Link(PodIdentityChecker.POD_IDENTITY_ASSOCIATED, pods.status(), pods.reason(), pods.message());
+      conditions.set(associated.type(), associated.status(), associated.reason(), associated.message());
+      status.setEksClusterArn(pods.clusterArn());
+    }
     Link trusted =
         trust == null
             ? new Link(TrustChecker.TRUST_POLICY_VALID, Conditions.TRUE, NOT_REQUIRED, "access-key auth: no role to trust")
@@ -83,7 +99,9 @@ public final class AwsIntegrationStatusFactory {
       if (trust.suggestedPolicy() != null) {
         TrustStatus fix = new TrustStatus();
         fix.setSuggestedPolicy(trust.suggestedPolicy());
-        fix.setSuggestedCommand(TrustPolicyFix.command(ai.getSpec().getAuth().getIrsa().getRoleArn(), trust.suggestedPolicy()));
+        String role = ai.getSpec().getAuth().getIrsa() != null ? ai.getSpec().getAuth().getIrsa().getRoleArn()
+            : ai.getSpec().getAuth().getPodIdentity().getRoleArn();
+        fix.setSuggestedCommand(TrustPolicyFix.command(role, trust.suggestedPolicy()));
         status.setTrust(fix);
       }
       if (trust.checkedAt() != null && trust.checkedAt().isAfter(checked)) {
@@ -101,7 +119,8 @@ public final class AwsIntegrationStatusFactory {
       status.setBucket(bucketStatus(live.bucket()));
     }
 
-    List<Link> links = List.of(annotated, trusted, credentials, bucket);
+    List<Link> links = associated == null ? List.of(annotated, trusted, credentials, bucket)
+        : List.of(annotated, associated, trusted, credentials, bucket);
     Link broken = links.stream().filter(l -> l.status().equals(Conditions.FALSE)).findFirst().orElse(null);
     List<Link> unverified = links.stream().filter(l -> l.status().equals(Conditions.UNKNOWN)).toList();
     if (broken == null) {
@@ -290,6 +309,36 @@ public final class AwsIntegrationStatusFactory {
         if (!verdict.warnings().isEmpty()) {
           s.setWarnings(verdict.warnings().stream().map(Enum::name).toList());
         }
+      }
+    }
+    return s;
+  }
+
+  /** A row with what the Pod Identity link found for its service account. */
+  private static ServiceAccountStatus withAssociation(ServiceAccountStatus s, PodIdentityChecker.Outcome pods) {
+    PodIdentityChecker.Row row = pods == null ? null : pods.rows().get(s.getName());
+    if (row == null) {
+      return s;
+    }
+    if (row.association() != null) {
+      s.setAssociationId(row.association().associationId());
+      s.setAssociatedRoleArn(row.association().roleArn());
+      s.setTargetRoleArn(row.association().targetRoleArn());
+      s.setDisableSessionTags(row.association().disableSessionTags() ? Boolean.TRUE : null);
+      s.setAssociationManaged(row.managed() ? Boolean.TRUE : null);
+    }
+    if (row.problem() != null) {
+      // the association is the first thing to fix: its message comes before the live proof's
+      s.setMessage(row.problem() + ": " + row.message());
+    }
+    if (row.irsaAnnotated() && row.association() != null) {
+      List<String> warnings = new ArrayList<>(s.getWarnings() == null ? List.of() : s.getWarnings());
+      warnings.add(PodIdentityChecker.IRSA_TAKES_PRECEDENCE);
+      s.setWarnings(warnings);
+      if (s.getMessage() == null) {
+        s.setMessage(PodIdentityChecker.IRSA_TAKES_PRECEDENCE + ": the service account also carries " + IrsaAnnotations.ROLE_ARN
+            + "; the AWS SDKs' default credential chains try the web identity token (IRSA) before Pod Identity's container"
+            + " credentials, so its pods use the IRSA role");
       }
     }
     return s;

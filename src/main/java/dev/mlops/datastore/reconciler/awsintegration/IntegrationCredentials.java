@@ -8,6 +8,8 @@ import dev.mlops.datastore.api.v1alpha1.ServiceAccountStatus;
 import dev.mlops.datastore.aws.AwsCallException;
 import dev.mlops.datastore.aws.AwsServices;
 import dev.mlops.datastore.aws.CallerIdentity;
+import dev.mlops.datastore.aws.EksAuthGateway;
+import dev.mlops.datastore.api.v1alpha1.PodIdentityAuth;
 import dev.mlops.datastore.aws.IntegrationSessions;
 import dev.mlops.datastore.aws.SessionCredentials;
 import dev.mlops.datastore.aws.StsGateway;
@@ -29,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * are often longer), a session is renewed here the way the integration proved it, without a full
  * check: for IRSA a TokenRequest for a service account whose status row says {@code
  * live=Verified} then {@code sts:AssumeRoleWithWebIdentity}; for an access key the Secret's key
- * pair, which needs no AWS call. The integration's status is what vouches for the identity, so
+ * pair, which needs no AWS call; for Pod Identity a token with audience pods.eks.amazonaws.com
+ * exchanged with EKS Auth. The integration's status is what vouches for the identity, so
  * nothing is renewed for an integration whose status proves no credentials.
  */
 public final class IntegrationCredentials {
@@ -41,11 +44,25 @@ public final class IntegrationCredentials {
   private final IntegrationSessions sessions;
   private final Clock clock;
 
+  private final Optional<String> defaultCluster;
+  private final String eksRegion;
+
   public IntegrationCredentials(KubernetesClient client, AwsServices aws, IntegrationSessions sessions, Clock clock) {
+    this(client, aws, sessions, clock, Optional.empty(), "us-east-1");
+  }
+
+  /**
+   * @param defaultCluster the operator's EKS cluster, for Pod Identity specs that name none
+   * @param eksRegion where EKS Auth is called
+   */
+  public IntegrationCredentials(KubernetesClient client, AwsServices aws, IntegrationSessions sessions, Clock clock,
+      Optional<String> defaultCluster, String eksRegion) {
     this.client = client;
     this.aws = aws;
     this.sessions = sessions;
     this.clock = clock;
+    this.defaultCluster = defaultCluster;
+    this.eksRegion = eksRegion;
   }
 
   /**
@@ -75,6 +92,8 @@ public final class IntegrationCredentials {
       renewed = fromSecret(ai, accessKey, status);
     } else if (irsa != null) {
       renewed = fromServiceAccount(ai, irsa, status);
+    } else if (ai.getSpec().getAuth().getPodIdentity() != null) {
+      renewed = fromPodIdentity(ai, ai.getSpec().getAuth().getPodIdentity(), status);
     } else {
       renewed = Optional.empty();
     }
@@ -139,6 +158,46 @@ public final class IntegrationCredentials {
       } catch (StsGateway.WebIdentityException e) {
         log.atInfo().addKeyValue("serviceAccount", name).addKeyValue("reason", e.reason())
             .log("STS no longer accepts a service account the status shows verified");
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * A fresh token (audience pods.eks.amazonaws.com) of a service account the status shows
+   * verified, exchanged with EKS Auth, as the Pod Identity Agent would for a pod.
+   */
+  private Optional<IntegrationSessions.Session> fromPodIdentity(AwsIntegration ai, PodIdentityAuth auth, AwsIntegrationStatus status) {
+    Optional<String> cluster = Optional.ofNullable(auth.getClusterName()).filter(c -> !c.isEmpty()).or(() -> defaultCluster);
+    if (cluster.isEmpty()) {
+      return Optional.empty();
+    }
+    List<String> verified = status.getServiceAccounts() == null ? List.of()
+        : status.getServiceAccounts().stream().filter(r -> VERIFIED.equals(r.getLive())).map(ServiceAccountStatus::getName).toList();
+    String ns = ai.getMetadata().getNamespace();
+    for (String name : verified) {
+      String token;
+      try {
+        token = ServiceAccountTokens.request(client, ns, name, EksAuthGateway.AUDIENCE);
+      } catch (KubernetesClientException e) {
+        if (e.getCode() >= 500 || e.getCode() == 0 || e.getCode() == 429) {
+          throw kubernetesFailure("create TokenRequest", e);
+        }
+        continue;
+      }
+      if (token == null) {
+        continue;
+      }
+      try {
+        SessionCredentials proven = aws.eksAuth().assumeRoleForPodIdentity(cluster.get(), token, eksRegion).session();
+        if (!LiveChecker.sameRole(proven.identity().arn(), auth.getRoleArn())) {
+          continue;
+        }
+        return Optional.of(sessions.open(proven.credentials(), proven.expiration(), proven.identity(), ai.getSpec().getBucket(),
+            ai.getSpec().getBucketOwner(), region(ai), ai.getMetadata().getGeneration()));
+      } catch (EksAuthGateway.PodIdentityException e) {
+        log.atInfo().addKeyValue("serviceAccount", name).addKeyValue("reason", e.reason())
+            .log("EKS Auth no longer accepts a service account the status shows verified");
       }
     }
     return Optional.empty();

@@ -10,6 +10,8 @@ import dev.mlops.datastore.aws.AwsServices;
 import dev.mlops.datastore.aws.BucketReport;
 import dev.mlops.datastore.aws.CallerIdentity;
 import dev.mlops.datastore.aws.CredentialsRejectedException;
+import dev.mlops.datastore.aws.EksAuthGateway;
+import dev.mlops.datastore.api.v1alpha1.PodIdentityAuth;
 import dev.mlops.datastore.aws.IntegrationSessions;
 import dev.mlops.datastore.aws.S3Prober;
 import dev.mlops.datastore.aws.SessionCredentials;
@@ -91,6 +93,15 @@ public final class LiveChecker {
    * them through {@link IntegrationCredentials}.
    */
   public Outcome check(AwsIntegration ai, List<String> serviceAccounts, Function<String, ServiceAccount> lookup) {
+    return check(ai, serviceAccounts, lookup, null, null);
+  }
+
+  /**
+   * As {@link #check(AwsIntegration, List, Function)}; for Pod Identity, with the cluster whose EKS
+   * Auth exchanges the tokens and the region it is called in.
+   */
+  public Outcome check(AwsIntegration ai, List<String> serviceAccounts, Function<String, ServiceAccount> lookup, String cluster,
+      String eksRegion) {
     String ns = ai.getMetadata().getNamespace();
     String key = IntegrationSessions.key(ns, ai.getMetadata().getName());
     AccessKeyAuth accessKey = ai.getSpec().getAuth().getAccessKey();
@@ -98,7 +109,9 @@ public final class LiveChecker {
     int[] stsCalls = {0};
     Outcome outcome = accessKey != null
         ? withAccessKey(ai, accessKey, secret, key, stsCalls)
-        : withIrsa(ai, serviceAccounts, lookup, key, stsCalls);
+        : ai.getSpec().getAuth().getPodIdentity() != null
+            ? withPodIdentity(ai, serviceAccounts, lookup, cluster, eksRegion, key)
+            : withIrsa(ai, serviceAccounts, lookup, key, stsCalls);
     stsCallsPerCheck.record(stsCalls[0]);
     s3CallsPerCheck.record(outcome.bucket() == null ? 0 : outcome.bucket().calls());
     return outcome;
@@ -207,6 +220,114 @@ public final class LiveChecker {
     IntegrationSessions.Session session = sessions.open(proven.credentials(), proven.expiration(), proven.identity(),
         ai.getSpec().getBucket(), ai.getSpec().getBucketOwner(), ai.getSpec().getRegion(), ai.getMetadata().getGeneration());
     return probe(ai, session, sessionKey, status, reason, message, live, proven.identity(), "the credentials STS issued for " + irsa.getRoleArn());
+  }
+
+  /**
+   * What the EKS Pod Identity Agent does for a pod: a token of the service account with audience
+   * {@code pods.eks.amazonaws.com}, exchanged with EKS Auth AssumeRoleForPodIdentity (signed with
+   * the operator's identity) for the credentials of the association's role.
+   */
+  private Outcome withPodIdentity(AwsIntegration ai, List<String> serviceAccounts, Function<String, ServiceAccount> lookup, String cluster,
+      String eksRegion, String sessionKey) {
+    PodIdentityAuth auth = ai.getSpec().getAuth().getPodIdentity();
+    String ns = ai.getMetadata().getNamespace();
+    Map<String, ServiceAccountLive> live = new LinkedHashMap<>();
+    SessionCredentials proven = null;
+    for (String name : serviceAccounts) {
+      if (lookup.apply(name) == null) {
+        live.put(name, new ServiceAccountLive("Skipped", "ServiceAccountNotFound", "the service account does not exist"));
+        continue;
+      }
+      String token;
+      try {
+        token = ServiceAccountTokens.request(client, ns, name, EksAuthGateway.AUDIENCE);
+      } catch (KubernetesClientException e) {
+        String reason = e.getCode() == 403 ? "TokenRequestDenied" : "TokenRequestFailed";
+        live.put(name, new ServiceAccountLive("Unknown", reason, "the operator could not get a token for the service account (Kubernetes answered "
+            + e.getCode() + (e.getCode() == 403 ? "; grant serviceaccounts/token create, or accept that the live proof is off" : "") + ")"));
+        continue;
+      }
+      if (token == null) {
+        live.put(name, new ServiceAccountLive("Unknown", "TokenRequestFailed", "the TokenRequest answer carried no token"));
+        continue;
+      }
+      try {
+        EksAuthGateway.PodIdentitySession answer = aws.eksAuth().assumeRoleForPodIdentity(cluster, token, eksRegion);
+        SessionCredentials session = answer.session();
+        if (!sameRole(session.identity().arn(), auth.getRoleArn())) {
+          live.put(name, new ServiceAccountLive("Denied", "PodIdentityOtherRole", "EKS Auth handed out " + session.identity().arn()
+              + " (association " + answer.associationId() + "), not " + auth.getRoleArn()));
+          continue;
+        }
+        live.put(name, new ServiceAccountLive("Verified", "Verified", "EKS Auth assumed " + session.identity().arn()));
+        if (proven == null) {
+          proven = session;
+        }
+      } catch (EksAuthGateway.PodIdentityException e) {
+        live.put(name, new ServiceAccountLive("Denied", e.reason(), podIdentityAdvice(e, cluster, ns, name, auth.getRoleArn())));
+      }
+    }
+    List<String> verified = live.entrySet().stream().filter(e -> e.getValue().result().equals("Verified")).map(Map.Entry::getKey).toList();
+    String status;
+    String reason;
+    String message;
+    Map.Entry<String, ServiceAccountLive> firstDenied = live.entrySet().stream().filter(e -> e.getValue().result().equals("Denied")).findFirst().orElse(null);
+    Map.Entry<String, ServiceAccountLive> firstUnknown = live.entrySet().stream().filter(e -> e.getValue().result().equals("Unknown")).findFirst().orElse(null);
+    if (firstDenied != null) {
+      status = "False";
+      reason = firstDenied.getValue().reason();
+      message = live.entrySet().stream().filter(e -> e.getValue().result().equals("Denied"))
+          .map(e -> e.getKey() + ": " + e.getValue().reason() + " (" + e.getValue().message() + ")").collect(Collectors.joining("; "))
+          + "; verified: " + (verified.isEmpty() ? "none" : String.join(", ", verified));
+    } else if (firstUnknown != null) {
+      status = "Unknown";
+      reason = firstUnknown.getValue().reason();
+      message = firstUnknown.getKey() + ": " + firstUnknown.getValue().message();
+    } else if (verified.isEmpty()) {
+      status = "Unknown";
+      reason = "NoServiceAccountToTest";
+      message = "none of the service accounts exists yet, so no token could be exchanged";
+    } else {
+      status = "True";
+      reason = "CredentialsVerified";
+      message = verified.size() + " of " + serviceAccounts.size() + " service accounts got " + auth.getRoleArn()
+          + " from EKS Auth (AssumeRoleForPodIdentity in cluster " + cluster + ")";
+    }
+    if (proven == null) {
+      sessions.remove(sessionKey);
+      return new Outcome(status, reason, message, null, live, "Unknown", "CredentialsUnavailable",
+          "no credentials were proven, so the bucket was not probed", null, clock.instant());
+    }
+    IntegrationSessions.Session session = sessions.open(proven.credentials(), proven.expiration(), proven.identity(),
+        ai.getSpec().getBucket(), ai.getSpec().getBucketOwner(), ai.getSpec().getRegion(), ai.getMetadata().getGeneration());
+    return probe(ai, session, sessionKey, status, reason, message, live, proven.identity(),
+        "the credentials EKS Auth issued for " + auth.getRoleArn());
+  }
+
+  /** Whether an assumed-role ARN (arn:P:sts::ACCOUNT:assumed-role/NAME/SESSION) is a session of the role. */
+  static boolean sameRole(String assumedRoleArn, String roleArn) {
+    String[] assumed = assumedRoleArn.split(":", 6);
+    String[] role = roleArn.split(":", 6);
+    if (assumed.length < 6 || role.length < 6 || !assumed[4].equals(role[4]) || !assumed[5].startsWith("assumed-role/")) {
+      return false;
+    }
+    String name = assumed[5].substring("assumed-role/".length());
+    name = name.contains("/") ? name.substring(0, name.indexOf('/')) : name;
+    String roleName = role[5].substring(role[5].lastIndexOf('/') + 1);
+    return name.equals(roleName);
+  }
+
+  private static String podIdentityAdvice(EksAuthGateway.PodIdentityException e, String cluster, String ns, String sa, String role) {
+    return switch (e.reason()) {
+      case "PodIdentityAssociationNotFound" -> "EKS Auth found no Pod Identity association for " + ns + "/" + sa + " in cluster " + cluster
+          + " (" + e.getMessage() + ")";
+      case "PodIdentityAccessDenied" -> "EKS Auth could not assume the association's role (" + e.getMessage()
+          + "): its trust policy must allow the service principal pods.eks.amazonaws.com sts:AssumeRole and sts:TagSession, with"
+          + " conditions on the session tags this service account gets; see TrustPolicyValid";
+      case "PodIdentityTokenInvalid", "TokenExpired" -> "EKS Auth refused the service account token (" + e.getMessage()
+          + "): the token's audience must be pods.eks.amazonaws.com and its issuer this cluster's";
+      default -> e.getMessage();
+    };
   }
 
   private Outcome probe(AwsIntegration ai, IntegrationSessions.Session session, String sessionKey, String credStatus, String credReason,

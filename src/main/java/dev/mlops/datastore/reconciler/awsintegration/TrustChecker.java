@@ -66,6 +66,10 @@ public final class TrustChecker {
     if (irsa != null && irsa.getRoleArn() != null) {
       roles.forget(irsa.getRoleArn());
     }
+    var podIdentity = ai.getSpec() == null || ai.getSpec().getAuth() == null ? null : ai.getSpec().getAuth().getPodIdentity();
+    if (podIdentity != null && podIdentity.getRoleArn() != null) {
+      roles.forget(podIdentity.getRoleArn());
+    }
   }
 
   public Outcome check(AwsIntegration ai, List<String> serviceAccounts, Duration interval) {
@@ -177,6 +181,106 @@ public final class TrustChecker {
       message += "; status.trust.suggestedPolicy admits exactly these service accounts";
     }
     return new Outcome(status, reason, message + providerNote + ecrNote, issuer.get(), verdicts, roleWarnings, entry.fetchedAt(), suggested);
+  }
+
+  /** TrustPolicyValid reason: the role's trust policy is written for IRSA, and the integration uses Pod Identity. */
+  public static final String IRSA_TRUST_POLICY = "IrsaTrustPolicy";
+
+  /**
+   * The TrustPolicyValid link for EKS Pod Identity: each service account's first role (the one its
+   * association names; for a cross-account association whose targetRoleArn is the integration's
+   * role, the association's own role, which EKS assumes first) is read through the same cache and
+   * judged with {@link TrustPolicyEvaluator#evaluatePodIdentity} for this cluster's name and ARN.
+   * The target role's trust of the first role is proven live, not evaluated here.
+   *
+   * @param sessionTagRoles filled with the roles whose trust policy conditions on session tags
+   */
+  public Outcome checkPodIdentity(AwsIntegration ai, List<String> serviceAccounts, PodIdentityChecker.Outcome associations, Duration interval,
+      boolean fresh, java.util.Set<String> sessionTagRoles) {
+    String uid = ai.getMetadata().getUid();
+    Long generation = ai.getMetadata().getGeneration();
+    boolean refresh = fresh || uid == null || !Objects.equals(checkedGenerations.get(uid), generation);
+    String specRole = ai.getSpec().getAuth().getPodIdentity().getRoleArn();
+    String ns = ai.getMetadata().getNamespace();
+    Map<String, String> firstRoles = new LinkedHashMap<>();
+    for (String sa : serviceAccounts) {
+      PodIdentityChecker.Row row = associations.rows().get(sa);
+      firstRoles.put(sa, row != null && row.association() != null && row.association().targetRoleArn() != null
+          && specRole.equals(row.association().targetRoleArn()) ? row.association().roleArn() : specRole);
+    }
+    Map<String, RoleFactsCache.Entry> entries = new LinkedHashMap<>();
+    for (String role : new java.util.LinkedHashSet<>(firstRoles.values())) {
+      entries.put(role, roles.get(role, null, false, interval.dividedBy(2), refresh));
+    }
+    if (uid != null && generation != null) {
+      checkedGenerations.put(uid, generation);
+    }
+    Instant fetchedAt = entries.values().stream().map(RoleFactsCache.Entry::fetchedAt).max(Instant::compareTo).orElse(null);
+    for (Map.Entry<String, RoleFactsCache.Entry> e : entries.entrySet()) {
+      AwsCallException f = e.getValue().failure();
+      if (f != null) {
+        return switch (f.kind()) {
+          case ACCESS_DENIED -> new Outcome("Unknown", "IamReadDenied",
+              "the operator may not read the role " + e.getKey() + " (" + f.getMessage() + "); grant its own role iam:GetRole. The other links are still checked",
+              null, Map.of(), List.of(), fetchedAt);
+          case NOT_FOUND -> new Outcome("False", "RoleNotFound",
+              "role " + e.getKey() + " does not exist (" + f.getMessage() + "); checked again shortly, in case it was just created",
+              null, Map.of(), List.of(), fetchedAt);
+          default -> new Outcome("False", "IamRequestRejected", f.getMessage(), null, Map.of(), List.of(), fetchedAt);
+        };
+      }
+      if (usesSessionTags(e.getValue().facts().trustPolicy())) {
+        sessionTagRoles.add(e.getKey());
+      }
+    }
+    Map<String, TrustVerdict> verdicts = new LinkedHashMap<>();
+    firstRoles.forEach((sa, role) -> verdicts.put(sa, TrustPolicyEvaluator.evaluatePodIdentity(entries.get(role).facts().trustPolicy(),
+        new dev.mlops.datastore.trust.PodIdentityRequest(role, associations.clusterName(), associations.clusterArn(), ns, sa))));
+    List<String> denied = new ArrayList<>();
+    List<String> undetermined = new ArrayList<>();
+    boolean allIrsa = true;
+    for (Map.Entry<String, TrustVerdict> e : verdicts.entrySet()) {
+      TrustVerdict v = e.getValue();
+      String line = e.getKey() + " (role " + firstRoles.get(e.getKey()) + "): " + v.reasons().stream().map(Enum::name).collect(Collectors.joining(","))
+          + " (" + shorten(v.explanation()) + ")";
+      if (v.verdict() == Verdict.DENIED) {
+        denied.add(line);
+        allIrsa &= v.reasons().contains(dev.mlops.datastore.trust.TrustReason.IrsaTrustPolicy);
+      } else if (v.verdict() == Verdict.UNDETERMINED) {
+        undetermined.add(line);
+      }
+    }
+    String cluster = "cluster " + associations.clusterName() + (associations.clusterArn() == null ? "" : " (" + associations.clusterArn() + ")");
+    boolean chained = !firstRoles.values().stream().allMatch(specRole::equals);
+    // The fix, verified by the same evaluator, for the integration's own role (not a first role of a chain).
+    String suggested = chained || verdicts.values().stream().allMatch(TrustVerdict::allowed) ? null
+        : TrustPolicyFix.suggestPodIdentity(entries.get(specRole).facts().trustPolicy(), firstRoles.keySet().stream()
+            .map(sa -> new dev.mlops.datastore.trust.PodIdentityRequest(specRole, associations.clusterName(), associations.clusterArn(), ns, sa))
+            .toList()).orElse(null);
+    String fixNote = suggested == null ? "" : "; status.trust.suggestedPolicy admits exactly these service accounts";
+    String chainNote = chained ? "; the target role's trust of the first role is proven live, not evaluated here" : "";
+    if (!denied.isEmpty()) {
+      if (allIrsa) {
+        return new Outcome("False", IRSA_TRUST_POLICY, "the trust policy is written for IRSA (it trusts an OIDC provider with"
+            + " sts:AssumeRoleWithWebIdentity), but this integration uses EKS Pod Identity, which needs the service principal"
+            + " pods.eks.amazonaws.com allowed sts:AssumeRole and sts:TagSession: " + String.join("; ", denied) + chainNote + fixNote,
+            null, verdicts, List.of(), fetchedAt, suggested);
+      }
+      return new Outcome("False", "TrustPolicyDenies", "for EKS Pod Identity in " + cluster + ", the trust policy does not admit "
+          + String.join("; ", denied) + chainNote + fixNote, null, verdicts, List.of(), fetchedAt, suggested);
+    }
+    if (!undetermined.isEmpty()) {
+      return new Outcome("Unknown", "TrustPolicyUndetermined", "for EKS Pod Identity in " + cluster + ", the trust policy may or may not admit "
+          + String.join("; ", undetermined) + chainNote + fixNote, null, verdicts, List.of(), fetchedAt, suggested);
+    }
+    return new Outcome("True", "TrustPolicyAllows", "for EKS Pod Identity in " + cluster + ", the trust policy of "
+        + String.join(", ", new java.util.LinkedHashSet<>(firstRoles.values())) + " admits " + verdicts.size() + " of " + verdicts.size()
+        + " service accounts" + chainNote, null, verdicts, List.of(), fetchedAt);
+  }
+
+  /** Whether a trust policy has conditions on the session tags EKS Pod Identity sends (aws:RequestTag/...). */
+  static boolean usesSessionTags(String policy) {
+    return policy != null && policy.toLowerCase(java.util.Locale.ROOT).contains("aws:requesttag/");
   }
 
   private static String shorten(String text) {

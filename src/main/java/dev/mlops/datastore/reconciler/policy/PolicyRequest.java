@@ -28,8 +28,9 @@ public record PolicyRequest(AwsIntegrationPolicyAuthMode mode, String roleArn, S
     if (auth.getIrsa() != null) {
       return new PolicyRequest(AwsIntegrationPolicyAuthMode.irsa, auth.getIrsa().getRoleArn(), bucket, readWrite);
     }
-    // spec.auth.podIdentity (another change adds it): return
-    // new PolicyRequest(AwsIntegrationPolicyAuthMode.podIdentity, auth.getPodIdentity().getRoleArn(), bucket, readWrite);
+    if (auth.getPodIdentity() != null) {
+      return new PolicyRequest(AwsIntegrationPolicyAuthMode.podIdentity, auth.getPodIdentity().getRoleArn(), bucket, readWrite);
+    }
     return new PolicyRequest(null, null, bucket, readWrite);
   }
 }

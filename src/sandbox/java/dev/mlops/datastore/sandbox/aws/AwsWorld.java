@@ -27,6 +27,10 @@ import java.util.regex.Pattern;
  * HTTP status and AWS error code, or is held back before it is answered, for the next N calls or
  * during a window of the world's {@link Clock}. The same clock decides session and token expiry,
  * so a test that advances it sees credentials expire without waiting.
+ *
+ * <p>EKS is here as well: clusters (name, ARN, the issuer and key their service-account tokens are
+ * signed with) and their Pod Identity associations, which the EKS emulator creates, lists, updates
+ * and deletes, and which EKS Auth's AssumeRoleForPodIdentity looks up.
  */
 public final class AwsWorld {
   /** An IAM OIDC provider and the key its issuer signs tokens with. */
@@ -56,6 +60,31 @@ public final class AwsWorld {
   /** S3 actions a principal (user ARN or role ARN) may take on a bucket, under a key prefix. */
   public record Grant(String principalArn, Set<String> actions, String bucket, String prefix) {}
 
+  /**
+   * An EKS cluster: DescribeCluster answers its name, ARN and issuer; EKS Auth verifies the
+   * service-account tokens brought for it with {@code tokenKey}, and requires {@code iss} to be
+   * {@code issuer}. Both are null for a cluster declared with {@link #eksCluster(String, String)}:
+   * its tokens are verified with the key of the world's OIDC provider of the token's issuer.
+   */
+  public record EksCluster(String name, String arn, String issuer, PublicKey tokenKey) {
+    public String account() {
+      return arn.split(":")[4];
+    }
+
+    public String region() {
+      return arn.split(":")[3];
+    }
+  }
+
+  /**
+   * An EKS Pod Identity association, as EKS holds it: the service account of a namespace of a
+   * cluster gets the role (and, with a target role, the target role through role chaining);
+   * {@code externalId} is what the target role's trust policy may require as {@code sts:ExternalId}.
+   */
+  public record PodIdentityAssociation(String clusterName, String namespace, String serviceAccount, String roleArn, String targetRoleArn,
+      boolean disableSessionTags, Map<String, String> tags, String associationId, String associationArn, String externalId,
+      Instant createdAt, Instant modifiedAt) {}
+
   /** Credentials STS issued. */
   public record Session(String accessKey, String secretKey, String token, String roleArn, String assumedRoleArn, Instant expires) {}
 
@@ -69,6 +98,12 @@ public final class AwsWorld {
   private final Map<String, Session> sessions = new ConcurrentHashMap<>();
   private final Set<String> iamDenied = ConcurrentHashMap.newKeySet();
   private final List<StagedFault> faults = new CopyOnWriteArrayList<>();
+  private final Map<String, EksCluster> eksClusters = new ConcurrentHashMap<>();
+  /** By association ID, in creation order (List answers in that order, as EKS does). */
+  private final Map<String, PodIdentityAssociation> associations = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>());
+  private final Set<String> eksDenied = ConcurrentHashMap.newKeySet();
+  /** CreatePodIdentityAssociation's idempotency tokens, to the association each created. */
+  private final Map<String, String> createTokens = new ConcurrentHashMap<>();
   private volatile Clock clock = Clock.systemUTC();
   private volatile Duration sessionLifetime = Duration.ofMinutes(15);
   public AwsWorld provider(String arn, String issuer, PublicKey signingKey, String... clientIds) {
@@ -86,6 +121,180 @@ public final class AwsWorld {
   public AwsWorld roleTrustedByPolicy(String arn, String trustPolicy, String... attachedPolicies) {
     roles.put(arn, new Role(arn, trustPolicy, List.of(), List.of(attachedPolicies), true));
     return this;
+  }
+
+  /**
+   * An EKS cluster whose service-account tokens are signed with {@code tokenKey} by
+   * {@code issuer} (a {@link ClusterTokens}' {@code issuer()} and {@code publicKey()}, or the
+   * sandbox cluster's). {@code arn}: {@code arn:aws:eks:REGION:ACCOUNT:cluster/NAME}.
+   */
+  public AwsWorld eksCluster(String name, String arn, String issuer, PublicKey tokenKey) {
+    if (!name.matches("[0-9A-Za-z][A-Za-z0-9\\-_]{0,99}")) {
+      throw new IllegalArgumentException("'" + name + "' is not an EKS cluster name");
+    }
+    if (!arn.matches("arn:aws[a-z-]*:eks:[a-z0-9-]+:\\d{12}:cluster/" + Pattern.quote(name))) {
+      throw new IllegalArgumentException("'" + arn + "' is not the ARN of EKS cluster " + name + " (arn:aws:eks:REGION:ACCOUNT:cluster/" + name + ")");
+    }
+    eksClusters.put(name, new EksCluster(name, arn, issuer, tokenKey));
+    return this;
+  }
+
+  /** An EKS cluster whose tokens {@code tokens} mints. */
+  public AwsWorld eksCluster(String name, String arn, ClusterTokens tokens) {
+    return eksCluster(name, arn, tokens.issuer(), tokens.publicKey());
+  }
+
+  /**
+   * An EKS cluster whose issuer is the one of the world's OIDC providers (see
+   * {@link #provider}): EKS Auth verifies a token with the key of the provider of its {@code iss},
+   * and DescribeCluster reports that issuer when the world has providers of one issuer only.
+   * Prefer {@link #eksCluster(String, String, String, PublicKey)}: real Pod Identity needs no OIDC provider.
+   */
+  public AwsWorld eksCluster(String name, String arn) {
+    return eksCluster(name, arn, null, null);
+  }
+
+  /** A Pod Identity association of the service account with the role, as CreatePodIdentityAssociation makes it. */
+  public AwsWorld podIdentityAssociation(String cluster, String namespace, String serviceAccount, String roleArn) {
+    return podIdentityAssociation(cluster, namespace, serviceAccount, roleArn, null, false, Map.of());
+  }
+
+  /**
+   * A Pod Identity association with a target role (null: none), session tags disabled or not, and
+   * tags. Throws when the cluster is not declared, the role is not of the cluster's account, or the
+   * service account already has one (what EKS refuses).
+   */
+  public AwsWorld podIdentityAssociation(String cluster, String namespace, String serviceAccount, String roleArn, String targetRoleArn,
+      boolean disableSessionTags, Map<String, String> tags) {
+    if (!eksClusters.containsKey(cluster)) {
+      throw new IllegalArgumentException("no EKS cluster '" + cluster + "' in the world (declare it with eksCluster first)");
+    }
+    if (!roleArn.split(":")[4].equals(eksClusters.get(cluster).account())) {
+      throw new IllegalArgumentException("role " + roleArn + " is not of cluster " + cluster + "'s account, which EKS requires (use targetRoleArn)");
+    }
+    createAssociation(cluster, namespace, serviceAccount, roleArn, targetRoleArn, disableSessionTags, tags)
+        .orElseThrow(() -> new IllegalArgumentException("service account " + namespace + "/" + serviceAccount + " of cluster " + cluster
+            + " already has a Pod Identity association"));
+    return this;
+  }
+
+  /** The Pod Identity associations of every cluster, in creation order (what the operator created and left). */
+  public List<PodIdentityAssociation> podIdentityAssociations() {
+    synchronized (associations) {
+      return List.copyOf(associations.values());
+    }
+  }
+
+  /**
+   * EKS answers AccessDeniedException to these actions (e.g. "CreatePodIdentityAssociation"), as to
+   * a caller without the permission; "AssumeRoleForPodIdentity" denies EKS Auth's one action.
+   */
+  public AwsWorld denyEks(String action) {
+    eksDenied.add(action);
+    return this;
+  }
+
+  /** The account of a declared cluster (EKS requires the association's role to be of it). */
+  public String podIdentityClusterAccount(String cluster) {
+    EksCluster c = eksClusters.get(cluster);
+    if (c == null) {
+      throw new IllegalArgumentException("no EKS cluster '" + cluster + "' in the world");
+    }
+    return c.account();
+  }
+
+  boolean eksDenied(String action) {
+    return eksDenied.contains(action);
+  }
+
+  Optional<EksCluster> eksCluster(String name) {
+    return Optional.ofNullable(eksClusters.get(name));
+  }
+
+  /** The issuer DescribeCluster reports: the cluster's own, or the single issuer of the world's providers. */
+  Optional<String> issuerOf(EksCluster cluster) {
+    if (cluster.issuer() != null) {
+      return Optional.of(cluster.issuer());
+    }
+    Set<String> issuers = new java.util.TreeSet<>();
+    providers.values().forEach(p -> issuers.add(p.issuer()));
+    return issuers.size() == 1 ? Optional.of(issuers.iterator().next()) : Optional.empty();
+  }
+
+  /** The key tokens with this {@code iss} are verified with for the cluster; empty when none fits. */
+  Optional<PublicKey> tokenKey(EksCluster cluster, String iss) {
+    if (cluster.tokenKey() != null) {
+      return cluster.issuer() == null || cluster.issuer().equals(iss) ? Optional.of(cluster.tokenKey()) : Optional.empty();
+    }
+    return providers.values().stream().filter(p -> p.issuer().equals(iss)).map(Provider::signingKey).findFirst();
+  }
+
+  /** Creates the association; empty when the service account already has one (EKS: ResourceInUseException). */
+  Optional<PodIdentityAssociation> createAssociation(String cluster, String namespace, String serviceAccount, String roleArn, String targetRoleArn,
+      boolean disableSessionTags, Map<String, String> tags) {
+    EksCluster c = eksClusters.get(cluster);
+    synchronized (associations) {
+      if (association(cluster, namespace, serviceAccount).isPresent()) {
+        return Optional.empty();
+      }
+      String id = "a-" + random("abcdefghijklmnopqrstuvwxyz0123456789", 17);
+      String arn = "arn:" + c.arn().split(":")[1] + ":eks:" + c.region() + ":" + c.account() + ":podidentityassociation/" + cluster + "/" + id;
+      Instant now = clock.instant();
+      PodIdentityAssociation a = new PodIdentityAssociation(cluster, namespace, serviceAccount, roleArn, emptyToNull(targetRoleArn),
+          disableSessionTags, Map.copyOf(tags), id, arn, emptyToNull(targetRoleArn) == null ? null : java.util.UUID.randomUUID().toString(), now, now);
+      associations.put(id, a);
+      return Optional.of(a);
+    }
+  }
+
+  void rememberCreateToken(String clientRequestToken, String associationId) {
+    createTokens.put(clientRequestToken, associationId);
+  }
+
+  /** The association a create with this idempotency token made, if it still exists. */
+  Optional<PodIdentityAssociation> createdWith(String cluster, String clientRequestToken) {
+    String id = createTokens.get(clientRequestToken);
+    return id == null ? Optional.empty() : association(cluster, id);
+  }
+
+  Optional<PodIdentityAssociation> association(String cluster, String associationId) {
+    return Optional.ofNullable(associations.get(associationId)).filter(a -> a.clusterName().equals(cluster));
+  }
+
+  Optional<PodIdentityAssociation> association(String cluster, String namespace, String serviceAccount) {
+    synchronized (associations) {
+      return associations.values().stream()
+          .filter(a -> a.clusterName().equals(cluster) && a.namespace().equals(namespace) && a.serviceAccount().equals(serviceAccount)).findFirst();
+    }
+  }
+
+  /** Replaces what an update changes (null: unchanged; an empty target role removes it); empty when the association is gone. */
+  Optional<PodIdentityAssociation> updateAssociation(String cluster, String associationId, String roleArn, String targetRoleArn, Boolean disableSessionTags) {
+    synchronized (associations) {
+      PodIdentityAssociation a = association(cluster, associationId).orElse(null);
+      if (a == null) {
+        return Optional.empty();
+      }
+      String target = targetRoleArn == null ? a.targetRoleArn() : emptyToNull(targetRoleArn);
+      String externalId = target == null ? null : a.externalId() != null ? a.externalId() : java.util.UUID.randomUUID().toString();
+      PodIdentityAssociation u = new PodIdentityAssociation(a.clusterName(), a.namespace(), a.serviceAccount(), roleArn == null ? a.roleArn() : roleArn,
+          target, disableSessionTags == null ? a.disableSessionTags() : disableSessionTags, a.tags(), a.associationId(), a.associationArn(),
+          externalId, a.createdAt(), clock.instant());
+      associations.put(associationId, u);
+      return Optional.of(u);
+    }
+  }
+
+  Optional<PodIdentityAssociation> deleteAssociation(String cluster, String associationId) {
+    synchronized (associations) {
+      Optional<PodIdentityAssociation> a = association(cluster, associationId);
+      a.ifPresent(x -> associations.remove(associationId));
+      return a;
+    }
+  }
+
+  private static String emptyToNull(String s) {
+    return s == null || s.isEmpty() ? null : s;
   }
 
   public AwsWorld user(String arn, String accessKey, String secretKey) {
@@ -134,14 +343,15 @@ public final class AwsWorld {
   }
 
   /** The services faults can be staged on, as the emulators name them. */
-  public static final Set<String> SERVICES = Set.of("sts", "iam", "s3");
+  public static final Set<String> SERVICES = Set.of("sts", "iam", "s3", "eks", "eks-auth");
 
   private static final Pattern AWS_CODE = Pattern.compile("[A-Za-z][A-Za-z0-9.]{0,63}");
 
   /**
-   * The next {@code times} calls of {@code service} ("sts", "iam" or "s3") to {@code operation}
-   * (e.g. "AssumeRoleWithWebIdentity", "GetRole", "HeadObject", "ListObjectsV2"; null for any
-   * operation of the service) are answered with {@code httpStatus} and the AWS error code
+   * The next {@code times} calls of {@code service} ("sts", "iam", "s3", "eks" or "eks-auth") to
+   * {@code operation} (e.g. "AssumeRoleWithWebIdentity", "GetRole", "HeadObject", "ListObjectsV2",
+   * "CreatePodIdentityAssociation", "AssumeRoleForPodIdentity"; null for any operation of the
+   * service) are answered with {@code httpStatus} and the AWS error code
    * {@code awsCode}, in the service's own error format.
    */
   public AwsWorld failNext(String service, String operation, int times, int httpStatus, String awsCode) {

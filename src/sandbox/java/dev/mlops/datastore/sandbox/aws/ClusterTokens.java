@@ -69,7 +69,11 @@ public final class ClusterTokens {
             String audience = body.path("spec").path("audiences").path(0).asText("https://kubernetes.default.svc");
             long seconds = body.path("spec").path("expirationSeconds").asLong(3600);
             Instant exp = clock.instant().plusSeconds(seconds);
-            return new TokenRequestBuilder().withNewStatus().withToken(mint(namespace, serviceAccount, audience, exp))
+            JsonNode bound = body.path("spec").path("boundObjectRef");
+            boolean pod = bound.path("kind").asText().equals("Pod");
+            String token = mint(namespace, serviceAccount, audience, exp, pod ? bound.path("name").asText(null) : null,
+                pod ? bound.path("uid").asText(null) : null);
+            return new TokenRequestBuilder().withNewStatus().withToken(token)
                 .withExpirationTimestamp(exp.toString()).endStatus().build();
           } catch (Exception e) {
             throw new IllegalStateException(e);
@@ -78,12 +82,24 @@ public final class ClusterTokens {
   }
 
   public String mint(String namespace, String serviceAccount, String audience, Instant exp) {
+    return mint(namespace, serviceAccount, audience, exp, null, null);
+  }
+
+  /**
+   * A token bound to a pod, as the kubelet's projected tokens are: the {@code kubernetes.io.pod}
+   * claim carries its name and UID (EKS Pod Identity passes them on as session tags); null for none.
+   */
+  public String mint(String namespace, String serviceAccount, String audience, Instant exp, String podName, String podUid) {
     ObjectNode header = JSON.createObjectNode().put("alg", "RS256").put("kid", "test-key");
     ObjectNode claims = JSON.createObjectNode();
     claims.putArray("aud").add(audience);
     claims.put("exp", exp.getEpochSecond()).put("iat", clock.instant().getEpochSecond()).put("iss", issuer)
         .put("sub", "system:serviceaccount:" + namespace + ":" + serviceAccount);
-    claims.putObject("kubernetes.io").put("namespace", namespace).putObject("serviceaccount").put("name", serviceAccount);
+    ObjectNode k8s = claims.putObject("kubernetes.io").put("namespace", namespace);
+    k8s.putObject("serviceaccount").put("name", serviceAccount);
+    if (podName != null) {
+      k8s.putObject("pod").put("name", podName).put("uid", podUid == null ? "" : podUid);
+    }
     String signingInput = b64(header.toString()) + "." + b64(claims.toString());
     try {
       Signature sig = Signature.getInstance("SHA256withRSA");

@@ -152,6 +152,50 @@ class AwsIntegrationStatusFactoryTest {
     assertThat(status.getLastCheckTime()).isEqualTo("2026-11-22T10:05:00Z");
   }
 
+  @Test
+  void shouldShowEachServiceAccountsAssociationAndWarnWhenIrsaAlsoApplies() {
+    AwsIntegration ai = podIdentityIntegration();
+    var chained = new dev.mlops.datastore.aws.EksGateway.Association("a-1", "arn:aws:eks:us-east-1:111122223333:podidentityassociation/ml-prod/a-1",
+        "ml", "a", "arn:aws:iam::111122223333:role/hop", "arn:aws:iam::444455556666:role/reader", false, Map.of());
+    var pods = new PodIdentityChecker.Outcome("ml-prod", "arn:aws:eks:us-east-1:111122223333:cluster/ml-prod", "True", "Associated",
+        "1 of 1 service accounts have a Pod Identity association to arn:aws:iam::444455556666:role/reader in cluster ml-prod",
+        Map.of("a", new PodIdentityChecker.Row("a", chained, true, null, null, true)), T0.instant());
+
+    AwsIntegrationStatus status = new AwsIntegrationStatusFactory(T0).build(ai, List.of(new ServiceAccountRow("a", null, null)), false, pods,
+        StatusFixtures.trustAllowed(), StatusFixtures.liveOk(T0));
+
+    GoldenFiles.assertMatches("awsintegration/pod-identity-ready", status);
+  }
+
+  @Test
+  void shouldStallOnAnAssociationItDidNotCreate() {
+    AwsIntegration ai = podIdentityIntegration();
+    var theirs = new dev.mlops.datastore.aws.EksGateway.Association("a-9", "arn:aws:eks:us-east-1:111122223333:podidentityassociation/ml-prod/a-9",
+        "ml", "a", "arn:aws:iam::111122223333:role/other", null, false, Map.of());
+    var pods = new PodIdentityChecker.Outcome("ml-prod", "arn:aws:eks:us-east-1:111122223333:cluster/ml-prod", "False",
+        PodIdentityChecker.ASSOCIATION_NOT_OWNED, "a: association a-9 names role arn:aws:iam::111122223333:role/other, and this integration did not create it",
+        Map.of("a", new PodIdentityChecker.Row("a", theirs, false, PodIdentityChecker.ASSOCIATION_NOT_OWNED, "association a-9 names role "
+            + "arn:aws:iam::111122223333:role/other, and this integration did not create it", false)), T0.instant());
+
+    AwsIntegrationStatus status = new AwsIntegrationStatusFactory(T0).build(ai, List.of(new ServiceAccountRow("a", null, null)), false, pods,
+        StatusFixtures.trustAllowed(), StatusFixtures.liveOk(T0));
+
+    assertThat(Conditions.find(status.getConditions(), "Stalled").orElseThrow().getReason()).isEqualTo("AssociationNotOwned");
+    GoldenFiles.assertMatches("awsintegration/pod-identity-not-owned", status);
+  }
+
+  private static AwsIntegration podIdentityIntegration() {
+    AwsIntegration ai = Resources.irsaIntegration("fraud-data", Platform.Custom, "a");
+    var pod = new dev.mlops.datastore.api.v1alpha1.PodIdentityAuth();
+    pod.setRoleArn("arn:aws:iam::444455556666:role/reader");
+    pod.setClusterName("ml-prod");
+    ai.getSpec().getAuth().setIrsa(null);
+    ai.getSpec().getAuth().setPodIdentity(pod);
+    ai.getMetadata().setGeneration(1L);
+    ai.getMetadata().setUid("7d1f0c6e-0000-4000-8000-000000000002");
+    return ai;
+  }
+
   private static AwsIntegration integration(long generation) {
     AwsIntegration ai = Resources.irsaIntegration("fraud-data", Platform.Custom, "a");
     ai.getMetadata().setGeneration(generation);

@@ -127,4 +127,71 @@ class StsTrustMatcherTest {
     assertThat(notAction.why()).contains("NotAction");
     assertThat(decide("{not json", "team", "app").understood()).isFalse();
   }
+
+  private static final String CLUSTER_ARN = "arn:aws:eks:us-east-1:111122223333:cluster/prod";
+  private static final java.util.Map<String, String> TAGS = java.util.Map.of("eks-cluster-arn", CLUSTER_ARN, "eks-cluster-name", "prod",
+      "kubernetes-namespace", "team", "kubernetes-service-account", "app");
+
+  private static Decision pod(String policy, java.util.Map<String, String> tags) {
+    return StsTrustMatcher.decidePodIdentity(policy, tags, "111122223333", CLUSTER_ARN);
+  }
+
+  private static String pods(String actions, String condition) {
+    return policy("{\"Effect\": \"Allow\", \"Principal\": {\"Service\": [\"ec2.amazonaws.com\", \"pods.eks.amazonaws.com\"]}, \"Action\": " + actions
+        + (condition.isEmpty() ? "" : ", \"Condition\": " + condition) + "}");
+  }
+
+  @Test
+  void shouldAllowPodIdentityOnlyWithBothAssumeRoleAndTagSessionWhenTagsArePassed() {
+    assertThat(pod(pods("[\"sts:AssumeRole\", \"sts:TagSession\"]", ""), TAGS).allowed()).isTrue();
+    assertThat(pod(pods("\"sts:*\"", ""), TAGS).allowed()).isTrue();
+    Decision noTag = pod(pods("\"sts:AssumeRole\"", ""), TAGS);
+    assertThat(noTag.allowed()).isFalse();
+    assertThat(noTag.understood()).isTrue();
+    assertThat(noTag.why()).startsWith("sts:TagSession");
+    assertThat(pod(pods("\"sts:AssumeRole\"", ""), java.util.Map.of()).allowed()).isTrue();
+    assertThat(pod(pods("\"sts:AssumeRoleWithWebIdentity\"", ""), java.util.Map.of()).allowed()).isFalse();
+  }
+
+  @Test
+  void shouldMatchRequestTagsSourceAccountAndSourceArn() {
+    String p = pods("[\"sts:AssumeRole\", \"sts:TagSession\"]", "{\"StringEquals\": {\"aws:RequestTag/Kubernetes-Namespace\": \"team\","
+        + " \"aws:SourceAccount\": \"111122223333\"}, \"ArnLike\": {\"aws:SourceArn\": \"arn:aws:eks:*:111122223333:cluster/*\"}}");
+    assertThat(pod(p, TAGS).allowed()).isTrue();
+    java.util.Map<String, String> other = new java.util.HashMap<>(TAGS);
+    other.put("kubernetes-namespace", "other");
+    assertThat(pod(p, other).allowed()).isFalse();
+    assertThat(StsTrustMatcher.decidePodIdentity(p, TAGS, "999999999999", CLUSTER_ARN).allowed()).isFalse();
+    Decision untagged = pod(p, java.util.Map.of());
+    assertThat(untagged.allowed()).isFalse();
+    assertThat(untagged.understood()).isTrue();
+    String ifExists = pods("\"sts:AssumeRole\"", "{\"StringEqualsIfExists\": {\"aws:RequestTag/kubernetes-namespace\": \"team\"}}");
+    assertThat(pod(ifExists, java.util.Map.of()).allowed()).isTrue();
+  }
+
+  @Test
+  void shouldLetADenyOfPodsWinAndIgnoreStatementsOfOtherPrincipals() {
+    String p = policy("{\"Effect\": \"Allow\", \"Principal\": {\"Service\": \"pods.eks.amazonaws.com\"}, \"Action\": [\"sts:AssumeRole\", \"sts:TagSession\"]},"
+        + " {\"Effect\": \"Deny\", \"Principal\": {\"Service\": \"pods.eks.amazonaws.com\"}, \"Action\": \"sts:AssumeRole\","
+        + " \"Condition\": {\"StringEquals\": {\"aws:RequestTag/kubernetes-namespace\": \"kube-system\"}}},"
+        + " {\"Effect\": \"Deny\", \"Principal\": {\"Federated\": \"PROVIDER\"}, \"Action\": \"sts:*\"}");
+    assertThat(pod(p, TAGS).allowed()).isTrue();
+    java.util.Map<String, String> system = new java.util.HashMap<>(TAGS);
+    system.put("kubernetes-namespace", "kube-system");
+    assertThat(pod(p, system).why()).contains("denies explicitly");
+    assertThat(pod(policy(allow("")), TAGS).allowed()).isFalse();
+  }
+
+  @Test
+  void shouldChainFromARoleNamedByArnOrAccountWithTheExternalId() {
+    String first = "arn:aws:iam::111122223333:role/pod-reader";
+    String byArn = policy("{\"Effect\": \"Allow\", \"Principal\": {\"AWS\": \"" + first + "\"}, \"Action\": [\"sts:AssumeRole\", \"sts:TagSession\"],"
+        + " \"Condition\": {\"StringEquals\": {\"sts:ExternalId\": \"ext-1\"}}}");
+    assertThat(StsTrustMatcher.decideRoleChain(byArn, first, TAGS, "ext-1").allowed()).isTrue();
+    assertThat(StsTrustMatcher.decideRoleChain(byArn, first, TAGS, "ext-2").allowed()).isFalse();
+    assertThat(StsTrustMatcher.decideRoleChain(byArn, "arn:aws:iam::111122223333:role/other", TAGS, "ext-1").allowed()).isFalse();
+    String byAccount = policy("{\"Effect\": \"Allow\", \"Principal\": {\"AWS\": \"arn:aws:iam::111122223333:root\"}, \"Action\": \"sts:AssumeRole\"}");
+    assertThat(StsTrustMatcher.decideRoleChain(byAccount, first, java.util.Map.of(), "ext-1").allowed()).isTrue();
+    assertThat(StsTrustMatcher.decideRoleChain(byAccount, first, TAGS, "ext-1").why()).startsWith("sts:TagSession");
+  }
 }
