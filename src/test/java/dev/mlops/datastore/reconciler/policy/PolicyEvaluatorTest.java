@@ -223,4 +223,29 @@ class PolicyEvaluatorTest {
     assertThat(message.length()).isLessThan(400);
     assertThat(message).doesNotContain("\n");
   }
+
+  @Test
+  void shouldJudgeAPodIdentityIntegrationByItsModeAndRole() {
+    AwsIntegration pod = irsa();
+    dev.mlops.datastore.api.v1alpha1.PodIdentityAuth podIdentity = new dev.mlops.datastore.api.v1alpha1.PodIdentityAuth();
+    podIdentity.setRoleArn("arn:aws:iam::111122223333:role/team-a-pods");
+    pod.getSpec().getAuth().setIrsa(null);
+    pod.getSpec().getAuth().setPodIdentity(podIdentity);
+    AwsIntegrationPolicy irsaOnly = policy("irsa-only", """
+        namespaceSelector: {matchLabels: {team: a}}
+        authModes: [irsa]""");
+    AwsIntegrationPolicy teamA = policy("team-a", """
+        namespaceSelector: {matchLabels: {team: a}}
+        roleArns: ["arn:aws:iam::111122223333:role/team-a-*"]
+        authModes: [podIdentity]""");
+    AwsIntegrationPolicy otherRoles = policy("other-roles", """
+        namespaceSelector: {matchLabels: {team: a}}
+        roleArns: ["arn:aws:iam::111122223333:role/team-b-*"]
+        authModes: [podIdentity]""");
+
+    assertThat(admit(pod, TEAM_A, PolicyMode.CLOSED, irsaOnly).message()).contains("irsa-only", "spec.authModes", "podIdentity");
+    assertThat(admit(pod, TEAM_A, PolicyMode.CLOSED, otherRoles).message())
+        .contains("spec.roleArns does not admit arn:aws:iam::111122223333:role/team-a-pods");
+    assertThat(admit(pod, TEAM_A, PolicyMode.CLOSED, teamA).admitted()).isTrue();
+  }
 }
