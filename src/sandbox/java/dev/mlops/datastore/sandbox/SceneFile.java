@@ -19,7 +19,9 @@ import java.util.Set;
  */
 final class SceneFile {
   private static final Set<String> KINDS = Set.of("Namespace", "ServiceAccount", "Secret", "AwsIntegration", "Dataset", "Pod", "ConfigMap",
-      "ModelArtifact");
+      "ModelArtifact", "AwsIntegrationPolicy");
+  /** Kinds without a namespace: nothing is defaulted for them. */
+  private static final Set<String> CLUSTER_KINDS = Set.of("Namespace", "AwsIntegrationPolicy");
 
   static final String DEFAULT_NAMESPACE = "default";
 
@@ -55,7 +57,7 @@ final class SceneFile {
       if (node.path("metadata").path("name").asText("").isEmpty()) {
         throw new WorldFile.Invalid(at + ": metadata.name: is required");
       }
-      if (!kind.equals("Namespace") && node.path("metadata").path("namespace").asText("").isEmpty()) {
+      if (!CLUSTER_KINDS.contains(kind) && node.path("metadata").path("namespace").asText("").isEmpty()) {
         // As kubectl does (with no namespace in its context): the default namespace.
         ((com.fasterxml.jackson.databind.node.ObjectNode) node.path("metadata")).put("namespace", DEFAULT_NAMESPACE);
       }
@@ -63,6 +65,7 @@ final class SceneFile {
         case "AwsIntegration" -> AwsIntegration.class;
         case "Dataset" -> Dataset.class;
         case "ModelArtifact" -> ModelArtifact.class;
+        case "AwsIntegrationPolicy" -> dev.mlops.datastore.api.v1alpha1.AwsIntegrationPolicy.class;
         default -> null;
       };
       try {
