@@ -82,7 +82,14 @@ class MetricsIT {
           System.gc();
           await().atMost(Duration.ofSeconds(30)).until(() -> scrape(health).contains("jvm_gc_pause_seconds_count"));
 
+          // A check of the integration was timed, and the Dataset's inspection counted what it read.
+          await().atMost(Duration.ofSeconds(30)).until(() -> scrape(health).contains("datastore_inspection_read_bytes_count{kind=\"Dataset\"} 1\n"));
           String metrics = scrape(health);
+          assertThat(metrics)
+              .containsPattern("datastore_check_duration_seconds_count\\{kind=\"AwsIntegration\"} [1-9]")
+              .containsPattern("datastore_check_duration_seconds_count\\{kind=\"Dataset\"} [1-9]")
+              .contains("datastore_inspection_read_bytes_sum{kind=\"Dataset\"} 24.0")
+              .contains("datastore_check_duration_seconds_bucket{kind=\"Dataset\",le=\"60.0\"}");
           assertThat(metrics)
               .contains("datastore_resource_ready{kind=\"Dataset\",name=\"fraud-ref\",namespace=\"ml\",reason=")
               .contains("datastore_resource_ready{kind=\"Dataset\",name=\"orphan\",namespace=\"ml\",reason=\"IntegrationNotFound\"} 0.0")

@@ -6,6 +6,7 @@ import dev.mlops.datastore.api.v1alpha1.AwsIntegrationStatus;
 import dev.mlops.datastore.api.v1alpha1.IrsaAuth;
 import dev.mlops.datastore.api.v1alpha1.ServiceAccountStatus;
 import dev.mlops.datastore.api.v1alpha1.WorkloadRestart;
+import dev.mlops.datastore.reconciler.CheckMetrics;
 import dev.mlops.datastore.reconciler.CheckRequests;
 import dev.mlops.datastore.reconciler.CheckSchedule;
 import dev.mlops.datastore.reconciler.Conditions;
@@ -132,6 +133,7 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
   @Override
   public UpdateControl<AwsIntegration> reconcile(AwsIntegration ai, Context<AwsIntegration> context) {
     String[] doing = {"validating the spec"};
+    CheckMetrics.Timing timing = null;
     try {
       Optional<Failure.NeedsSpecChange> invalid = AwsIntegrationSpecRules.check(ai.getSpec());
       if (invalid.isPresent()) {
@@ -177,6 +179,7 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
       }
       // "Check now": what IAM said recently is not trusted for a check the user asked for.
       boolean requested = CheckRequests.pending(ai, ai.getStatus() == null ? null : ai.getStatus().getLastHandledRequestedAt());
+      timing = CheckMetrics.of(context).start(ai);
       doing[0] = "checking the trust policy";
       TrustChecker.Outcome trusted = irsa == null ? null : trust.check(ai, wanted, interval, requested);
       doing[0] = "proving the credentials live";
@@ -197,6 +200,10 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
       return UpdateControl.<AwsIntegration>noUpdate().rescheduleAfter(next.orElse(Duration.ofSeconds(1)));
     } catch (RuntimeException e) {
       return fail(ai, Failure.classifyAndLog(e, doing[0], log), context);
+    } finally {
+      if (timing != null) {
+        timing.stop();
+      }
     }
   }
 
