@@ -43,4 +43,15 @@ public final class StatusWriter {
     PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(primary, patch, context);
     return true;
   }
+
+  /**
+   * What {@link #write} does besides the write, for a status JOSDK writes itself (the {@code
+   * ErrorStatusUpdateControl} of {@code updateErrorStatus}): the readiness gauge and the transition
+   * Event follow the error status as they follow every other.
+   */
+  public <P extends HasMetadata> void errorStatus(
+      P primary, List<Condition> before, List<Condition> after, Context<P> context) {
+    ReadinessMetrics.of(context).ifPresent(m -> m.record(primary, after));
+    events.emit(primary, before == null ? List.of() : before, after);
+  }
 }

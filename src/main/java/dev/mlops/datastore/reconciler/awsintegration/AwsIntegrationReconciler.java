@@ -298,7 +298,7 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
     Failure failure = Failure.classify(e, "writing the status");
     log.atWarn().addKeyValue("reason", failure.reason()).addKeyValue("error", failure.message()).log("status write failed; retrying");
     AwsIntegrationStatus status = statusFactory.failed(ai, failure);
-    events.emit(ai, previousConditions(ai), status.getConditions());
+    statusWriter.errorStatus(ai, previousConditions(ai), status.getConditions(), context);
     // Only the status, by name: JOSDK applies what it is given to /status, and the resource as read
     // would carry its spec, labels and a resourceVersion that a concurrent edit has made stale.
     AwsIntegration patch = new AwsIntegration();

@@ -193,6 +193,7 @@ public class DatasetReconciler implements Reconciler<Dataset> {
     Dataset patch = new Dataset();
     patch.setMetadata(new ObjectMetaBuilder().withName(ds.getMetadata().getName()).withNamespace(ds.getMetadata().getNamespace()).build());
     patch.setStatus(statusFactory.failed(ds, failure));
+    statusWriter.errorStatus(ds, ds.getStatus() == null ? null : ds.getStatus().getConditions(), patch.getStatus().getConditions(), context);
     var control = ErrorStatusUpdateControl.patchStatus(patch);
     if (context.getRetryInfo().map(r -> r.isLastAttempt()).orElse(false)) {
       control.rescheduleAfter(backoff.afterRetriesExhausted());

@@ -189,6 +189,7 @@ public class ModelArtifactReconciler implements Reconciler<ModelArtifact> {
     ModelArtifact patch = new ModelArtifact();
     patch.setMetadata(new ObjectMetaBuilder().withName(ma.getMetadata().getName()).withNamespace(ma.getMetadata().getNamespace()).build());
     patch.setStatus(statusFactory.failed(ma, failure));
+    statusWriter.errorStatus(ma, ma.getStatus() == null ? null : ma.getStatus().getConditions(), patch.getStatus().getConditions(), context);
     var control = ErrorStatusUpdateControl.patchStatus(patch);
     if (context.getRetryInfo().map(r -> r.isLastAttempt()).orElse(false)) {
       control.rescheduleAfter(backoff.afterRetriesExhausted());
