@@ -17,6 +17,8 @@ import ch.qos.logback.core.read.ListAppender;
 import dev.mlops.datastore.api.v1alpha1.AwsIntegration;
 import dev.mlops.datastore.api.v1alpha1.Dataset;
 import dev.mlops.datastore.api.v1alpha1.Platform;
+import dev.mlops.datastore.logging.FlatJsonEncoder;
+import dev.mlops.datastore.logging.FlatJsonEncoderTest;
 import dev.mlops.datastore.reconciler.Conditions;
 import dev.mlops.datastore.testing.MockCluster;
 import dev.mlops.datastore.testing.Resources;
@@ -117,7 +119,14 @@ class CredentialLeakIT {
       // The root level really is what the test says: the operator's libraries did log below INFO.
       assertThat(logs.list).anyMatch(e -> e.getLevel().toInt() < Level.INFO.toInt());
     }
+    // What the container prints (OPERATOR_LOG_FORMAT=json): every line one flat JSON object, scanned too.
+    FlatJsonEncoder json = new FlatJsonEncoder();
+    json.setContext(logs.getContext());
+    json.start();
+    FlatJsonEncoderTest.lines(json, logs.list);
     for (String credential : credentials) {
+      assertThat(logs.list.stream().map(e -> new String(json.encode(e), java.nio.charset.StandardCharsets.UTF_8)).filter(l -> l.contains(credential)))
+          .as("JSON log lines with a credential at " + level).isEmpty();
       List<String> leakers = logs.list.stream().filter(e -> text(e).contains(credential)).map(e -> e.getLevel() + " " + e.getLoggerName()).distinct().toList();
       assertThat(leakers).as("loggers that printed a credential at " + level).isEmpty();
       assertThat(everything.contains(credential)).as("a credential in an Event or a status").isFalse();
