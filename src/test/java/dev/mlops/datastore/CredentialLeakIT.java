@@ -53,7 +53,14 @@ class CredentialLeakIT {
           "dev.mlops.datastore.sandbox", "com.sun.net.httpserver");
 
   private MockCluster cluster;
-  private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+  /** Captures each event as an appender that prints at once sees it: its MDC is the logging thread's. */
+  private final ListAppender<ILoggingEvent> logs = new ListAppender<>() {
+    @Override
+    protected void append(ILoggingEvent event) {
+      event.prepareForDeferredProcessing();
+      super.append(event);
+    }
+  };
 
   /** The shipped configuration, at this root level, captured in memory instead of the console. */
   private void productionLogging(String level) throws Exception {
@@ -123,7 +130,12 @@ class CredentialLeakIT {
     FlatJsonEncoder json = new FlatJsonEncoder();
     json.setContext(logs.getContext());
     json.start();
-    FlatJsonEncoderTest.lines(json, logs.list);
+    List<com.fasterxml.jackson.databind.JsonNode> lines = FlatJsonEncoderTest.lines(json, logs.list);
+    // Lines logged while a resource is reconciled name it, from JOSDK's MDC, with the short keys.
+    assertThat(lines).filteredOn(l -> l.path("message").asText().equals("annotated service account"))
+        .isNotEmpty()
+        .allSatisfy(l -> assertThat(l.path("resource").asText() + " " + l.path("namespace").asText() + "/" + l.path("name").asText())
+            .isEqualTo("AwsIntegration " + NAMESPACE + "/roled"));
     for (String credential : credentials) {
       assertThat(logs.list.stream().map(e -> new String(json.encode(e), java.nio.charset.StandardCharsets.UTF_8)).filter(l -> l.contains(credential)))
           .as("JSON log lines with a credential at " + level).isEmpty();
