@@ -97,7 +97,6 @@ public final class StatusWriter {
     if (reason != null) {
       line = line.addKeyValue("reason", reason);
     }
-    line.log("{} {}/{}: {} {} -> {}", resource.getKind(), resource.getMetadata().getNamespace(), resource.getMetadata().getName(),
-        type, from == null ? "absent" : from, to == null ? "absent" : to);
+    line.log("{} {} -> {}", type, from == null ? "absent" : from, to == null ? "absent" : to);
   }
 }
