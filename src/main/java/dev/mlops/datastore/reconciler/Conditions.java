@@ -125,7 +125,7 @@ public final class Conditions {
       cut = Character.isHighSurrogate(message.charAt(room - 1)) ? room - 1 : room;
     }
     String head = message.substring(0, cut);
-    while (head.endsWith(" ") || head.endsWith(",") || head.endsWith(";") || head.endsWith(":") || head.endsWith("(")) {
+    while (!head.isEmpty() && " ,;:.(".indexOf(head.charAt(head.length() - 1)) >= 0) {
       head = head.substring(0, head.length() - 1);
     }
     return head + suffix;
