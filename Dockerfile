@@ -12,6 +12,8 @@ RUN mvn -B -ntp -q package -DskipTests
 FROM gcr.io/distroless/java17-debian12:nonroot
 COPY --from=build /src/target/aws-datastore-operator.jar /app/aws-datastore-operator.jar
 USER 65532:65532
+# JSON log lines with flat keys in the container; `OPERATOR_LOG_FORMAT=text` for a person reading them.
+ENV OPERATOR_LOG_FORMAT=json
 EXPOSE 8080
 ENTRYPOINT ["java", "-jar", "/app/aws-datastore-operator.jar"]
 CMD ["run"]

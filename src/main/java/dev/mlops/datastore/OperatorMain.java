@@ -1,15 +1,13 @@
 package dev.mlops.datastore;
 
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.JsonEncoder;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.ConsoleAppender;
 import dev.mlops.datastore.api.v1alpha1.AwsIntegration;
 import dev.mlops.datastore.aws.AwsServices;
 import dev.mlops.datastore.dataset.DatasetInspector;
 import dev.mlops.datastore.dataset.InspectionLimits;
 import dev.mlops.datastore.aws.IntegrationSessions;
 import dev.mlops.datastore.health.HealthServer;
+import dev.mlops.datastore.logging.ConsoleLogging;
 import dev.mlops.datastore.reconciler.CheckSchedule;
 import dev.mlops.datastore.reconciler.ErrorBackoff;
 import dev.mlops.datastore.reconciler.TransitionEvents;
@@ -297,20 +295,8 @@ public final class OperatorMain {
   }
 
   private static void configureLogging(OperatorConfig.LogFormat format) {
-    if (format != OperatorConfig.LogFormat.JSON
-        || !(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
-      return;
+    if (format == OperatorConfig.LogFormat.JSON && LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+      ConsoleLogging.useJson(context);
     }
-    ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
-    root.detachAndStopAllAppenders();
-    JsonEncoder encoder = new JsonEncoder();
-    encoder.setContext(context);
-    encoder.start();
-    ConsoleAppender<ILoggingEvent> appender = new ConsoleAppender<>();
-    appender.setContext(context);
-    appender.setName("json");
-    appender.setEncoder(encoder);
-    appender.start();
-    root.addAppender(appender);
   }
 }

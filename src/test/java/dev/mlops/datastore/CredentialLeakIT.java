@@ -17,6 +17,8 @@ import ch.qos.logback.core.read.ListAppender;
 import dev.mlops.datastore.api.v1alpha1.AwsIntegration;
 import dev.mlops.datastore.api.v1alpha1.Dataset;
 import dev.mlops.datastore.api.v1alpha1.Platform;
+import dev.mlops.datastore.logging.FlatJsonEncoder;
+import dev.mlops.datastore.logging.FlatJsonEncoderTest;
 import dev.mlops.datastore.reconciler.Conditions;
 import dev.mlops.datastore.testing.MockCluster;
 import dev.mlops.datastore.testing.Resources;
@@ -51,7 +53,14 @@ class CredentialLeakIT {
           "dev.mlops.datastore.sandbox", "com.sun.net.httpserver");
 
   private MockCluster cluster;
-  private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+  /** Captures each event as an appender that prints at once sees it: its MDC is the logging thread's. */
+  private final ListAppender<ILoggingEvent> logs = new ListAppender<>() {
+    @Override
+    protected void append(ILoggingEvent event) {
+      event.prepareForDeferredProcessing();
+      super.append(event);
+    }
+  };
 
   /** The shipped configuration, at this root level, captured in memory instead of the console. */
   private void productionLogging(String level) throws Exception {
@@ -117,7 +126,19 @@ class CredentialLeakIT {
       // The root level really is what the test says: the operator's libraries did log below INFO.
       assertThat(logs.list).anyMatch(e -> e.getLevel().toInt() < Level.INFO.toInt());
     }
+    // What the container prints (OPERATOR_LOG_FORMAT=json): every line one flat JSON object, scanned too.
+    FlatJsonEncoder json = new FlatJsonEncoder();
+    json.setContext(logs.getContext());
+    json.start();
+    List<com.fasterxml.jackson.databind.JsonNode> lines = FlatJsonEncoderTest.lines(json, logs.list);
+    // Lines logged while a resource is reconciled name it, from JOSDK's MDC, with the short keys.
+    assertThat(lines).filteredOn(l -> l.path("message").asText().equals("annotated service account"))
+        .isNotEmpty()
+        .allSatisfy(l -> assertThat(l.path("resource").asText() + " " + l.path("namespace").asText() + "/" + l.path("name").asText())
+            .isEqualTo("AwsIntegration " + NAMESPACE + "/roled"));
     for (String credential : credentials) {
+      assertThat(logs.list.stream().map(e -> new String(json.encode(e), java.nio.charset.StandardCharsets.UTF_8)).filter(l -> l.contains(credential)))
+          .as("JSON log lines with a credential at " + level).isEmpty();
       List<String> leakers = logs.list.stream().filter(e -> text(e).contains(credential)).map(e -> e.getLevel() + " " + e.getLoggerName()).distinct().toList();
       assertThat(leakers).as("loggers that printed a credential at " + level).isEmpty();
       assertThat(everything.contains(credential)).as("a credential in an Event or a status").isFalse();

@@ -93,7 +93,6 @@ public final class SignedEksAuthGateway implements EksAuthGateway {
         .build();
     HttpExecuteResponse response;
     byte[] answer;
-    counter.record("EKS Auth", "AssumeRoleForPodIdentity");
     try {
       SignedRequest signed = signer.sign(r -> r
           .identity(operatorIdentity.resolveCredentials())
@@ -107,16 +106,20 @@ public final class SignedEksAuthGateway implements EksAuthGateway {
           .build()).call();
       answer = read(response);
     } catch (IOException e) {
+      counter.record("EKS Auth", "AssumeRoleForPodIdentity", 0, null);
       throw AwsErrors.classify(OPERATION, SdkClientException.create(e.getClass().getSimpleName() + ": " + e.getMessage(), e));
     } catch (SdkException e) {
+      counter.record("EKS Auth", "AssumeRoleForPodIdentity", 0, null);
       throw AwsErrors.classify(OPERATION, e);
     }
     int status = response.httpResponse().statusCode();
     JsonNode json = parse(answer);
     if (status / 100 == 2) {
+      counter.record("EKS Auth", "AssumeRoleForPodIdentity", status, null);
       return session(json);
     }
     String code = errorCode(response, json);
+    counter.record("EKS Auth", "AssumeRoleForPodIdentity", status, code);
     String message = Optional.ofNullable(json).map(j -> j.path("message").asText(j.path("Message").asText(""))).orElse("");
     AwsServiceException failure = AwsServiceException.builder()
         .statusCode(status)

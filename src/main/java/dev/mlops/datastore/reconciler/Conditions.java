@@ -79,8 +79,56 @@ public final class Conditions {
     return set(type, value ? TRUE : FALSE, reason, message);
   }
 
+  /**
+   * The most a Ready message says: its first cause, for {@code kubectl get -o wide}, Events and
+   * alerts. The whole text stays in the condition of the link it comes from.
+   */
+  public static final int MAX_READY_MESSAGE_LENGTH = 300;
+
   public List<Condition> build() {
+    find(result, READY).ifPresent(ready -> ready.setMessage(readyMessage(ready, result)));
     return List.copyOf(result);
+  }
+
+  /**
+   * Ready's message, cut to {@link #MAX_READY_MESSAGE_LENGTH} when longer: the first cause (cut at
+   * the last "; ", then ". ", ", " or space that fits), then "…; see condition X", X being the
+   * condition with the same message or, failing that, the same reason, that holds the whole text.
+   * One rule for every kind, applied where every status is built.
+   */
+  static String readyMessage(Condition ready, List<Condition> all) {
+    String message = ready.getMessage();
+    if (message == null || message.length() <= MAX_READY_MESSAGE_LENGTH) {
+      return message;
+    }
+    String detail = all.stream()
+        .filter(c -> !READY.equals(c.getType()) && message.equals(c.getMessage()))
+        .map(Condition::getType)
+        .findFirst()
+        .or(() -> all.stream()
+            .filter(c -> !READY.equals(c.getType()) && Objects.equals(ready.getReason(), c.getReason()) && c.getMessage() != null)
+            .map(Condition::getType)
+            .findFirst())
+        .orElse(null);
+    String suffix = detail == null ? "…" : "…; see condition " + detail;
+    int room = MAX_READY_MESSAGE_LENGTH - suffix.length();
+    int cut = -1;
+    for (String boundary : new String[] {"; ", ". ", ", ", " "}) {
+      int at = message.lastIndexOf(boundary, room - 1);
+      // A boundary in the first third would throw away most of what fits: try a finer one.
+      if (at >= room / 3) {
+        cut = at;
+        break;
+      }
+    }
+    if (cut < 0) {
+      cut = Character.isHighSurrogate(message.charAt(room - 1)) ? room - 1 : room;
+    }
+    String head = message.substring(0, cut);
+    while (!head.isEmpty() && " ,;:.(".indexOf(head.charAt(head.length() - 1)) >= 0) {
+      head = head.substring(0, head.length() - 1);
+    }
+    return head + suffix;
   }
 
   /**

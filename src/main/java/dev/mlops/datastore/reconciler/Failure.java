@@ -94,10 +94,15 @@ public sealed interface Failure {
    */
   static Failure classifyAndLog(Throwable error, String doing, org.slf4j.Logger log) {
     Failure failure = classify(error, doing);
+    // AWS support asks for the request ID of a failed call; it names nothing secret.
+    AwsServiceException aws = find(error, AwsServiceException.class);
+    String requestId = aws == null ? null : aws.requestId();
     if (failure instanceof Internal) {
-      log.atError().setCause(error).addKeyValue("doing", doing).log("reconcile failed with an internal error");
+      var line = log.atError().setCause(error).addKeyValue("doing", doing);
+      (requestId == null ? line : line.addKeyValue("awsRequestId", requestId)).log("reconcile failed with an internal error");
     } else {
-      log.atWarn().addKeyValue("reason", failure.reason()).addKeyValue("error", failure.message()).log("reconcile failed; retrying");
+      var line = log.atWarn().addKeyValue("reason", failure.reason()).addKeyValue("error", failure.message());
+      (requestId == null ? line : line.addKeyValue("awsRequestId", requestId)).log("reconcile failed; retrying");
     }
     return failure;
   }

@@ -36,6 +36,7 @@ public final class ReadinessMetrics implements Metrics {
   private final Metrics delegate;
   private final MultiGauge gauge;
   private final Map<Key, Row> rows = new ConcurrentHashMap<>();
+  private final CheckMetrics checks;
 
   public ReadinessMetrics(Metrics delegate, MeterRegistry registry) {
     this.delegate = delegate;
@@ -43,6 +44,12 @@ public final class ReadinessMetrics implements Metrics {
         MultiGauge.builder(GAUGE)
             .description("1 when the resource's Ready condition is True, else 0; reason is Ready's reason")
             .register(registry);
+    this.checks = new CheckMetrics(registry);
+  }
+
+  /** The durations and bytes of the resources' checks, registered with the same registry. */
+  public CheckMetrics checks() {
+    return checks;
   }
 
   /** The readiness metrics of the running operator, when it was configured with them. */

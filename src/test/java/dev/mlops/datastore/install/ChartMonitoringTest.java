@@ -36,6 +36,8 @@ class ChartMonitoringTest {
     // Prometheus' own templating reaches Prometheus untouched by Helm's.
     assertThat(rules.get(0).path("annotations").path("summary").asText()).contains("{{ $labels.namespace }}/{{ $labels.name }}");
     rules.forEach(r -> assertThat(r.path("labels").path("severity").asText()).isEqualTo("warning"));
+    // Throttled calls, not all calls: MetricsIT finds this series after a throttled answer.
+    assertThat(rules.get(3).path("expr").asText()).contains("datastore_aws_calls_total{outcome=\"throttled\"}");
   }
 
   @Test

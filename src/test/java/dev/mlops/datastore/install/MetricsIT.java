@@ -62,6 +62,8 @@ class MetricsIT {
         operator.start();
         try {
           Resources.knownRole(cluster);
+          // One throttled answer (the SDK retries it): the series AwsDatastoreCallsThrottled selects must exist.
+          cluster.aws().world().failNext("iam", "GetRole", 1, 400, "Throttling");
           cluster.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build()).create();
           cluster.client().resource(Resources.serviceAccount("fraud-reader", Map.of())).create();
           cluster.client().resource(Resources.irsaIntegration("fraud-data", Platform.Custom, "fraud-reader")).create();
@@ -74,11 +76,20 @@ class MetricsIT {
           // Whether the integration gets Ready depends on the local S3; it has a Ready condition either way.
           await().atMost(Duration.ofSeconds(30)).until(() -> scrape(health).contains("kind=\"AwsIntegration\",name=\"fraud-data\""));
           await().atMost(Duration.ofSeconds(30)).until(() -> scrape(health).contains("operator_sdk_reconciliations_failed_total"));
+          await().atMost(Duration.ofSeconds(30)).until(() -> scrape(health).contains(
+              "datastore_aws_calls_total{operation=\"GetRole\",outcome=\"throttled\",service=\"Iam\"} 1.0"));
           // GC pauses are recorded from the first collection on.
           System.gc();
           await().atMost(Duration.ofSeconds(30)).until(() -> scrape(health).contains("jvm_gc_pause_seconds_count"));
 
+          // A check of the integration was timed, and the Dataset's inspection counted what it read.
+          await().atMost(Duration.ofSeconds(30)).until(() -> scrape(health).contains("datastore_inspection_read_bytes_count{kind=\"Dataset\"} 1\n"));
           String metrics = scrape(health);
+          assertThat(metrics)
+              .containsPattern("datastore_check_duration_seconds_count\\{kind=\"AwsIntegration\"} [1-9]")
+              .containsPattern("datastore_check_duration_seconds_count\\{kind=\"Dataset\"} [1-9]")
+              .contains("datastore_inspection_read_bytes_sum{kind=\"Dataset\"} 24.0")
+              .contains("datastore_check_duration_seconds_bucket{kind=\"Dataset\",le=\"60.0\"}");
           assertThat(metrics)
               .contains("datastore_resource_ready{kind=\"Dataset\",name=\"fraud-ref\",namespace=\"ml\",reason=")
               .contains("datastore_resource_ready{kind=\"Dataset\",name=\"orphan\",namespace=\"ml\",reason=\"IntegrationNotFound\"} 0.0")
@@ -89,6 +100,9 @@ class MetricsIT {
           used.addAll(used(ruleExpressions()));
           assertThat(used).as("the dashboard and the alerts use metrics").isNotEmpty();
           assertThat(served).as("metrics served on /metrics").containsAll(used);
+          Map<String, Set<String>> labels = labelsServed(metrics);
+          labelsUsed(dashboardExpressions() + ruleExpressions()).forEach((metric, names) ->
+              assertThat(labels.getOrDefault(metric, Set.of())).as("labels of %s on /metrics", metric).containsAll(names));
 
           // A deleted resource's series goes, rather than reporting its last state for ever.
           cluster.client().resources(Dataset.class).inNamespace(NAMESPACE).withName("orphan").delete();
@@ -109,6 +123,38 @@ class MetricsIT {
       }
     }
     return names;
+  }
+
+  /** The label names each served sample name carries (x_bucket's le included). */
+  private static Map<String, Set<String>> labelsServed(String exposition) {
+    Map<String, Set<String>> out = new java.util.TreeMap<>();
+    for (String line : exposition.split("\n")) {
+      if (!line.isBlank() && !line.startsWith("#")) {
+        String name = line.split("[{ ]", 2)[0];
+        Set<String> names = out.computeIfAbsent(name, n -> new TreeSet<>());
+        Matcher m = LABEL.matcher(line.contains("{") ? line.substring(line.indexOf('{'), line.lastIndexOf('}') + 1) : "");
+        while (m.find()) {
+          names.add(m.group(1));
+        }
+      }
+    }
+    return out;
+  }
+
+  private static final Pattern SELECTOR = Pattern.compile("\\b((?:datastore|operator_sdk|jvm|process|system)_[a-zA-Z0-9_]+)\\{([^}]*)}");
+  private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)\\s*(?:=~|!~|!=|=)\\s*\"");
+
+  /** The label names each metric's selectors in the expressions match on, e.g. outcome in {outcome="throttled"}. */
+  private static Map<String, Set<String>> labelsUsed(String expressions) {
+    Map<String, Set<String>> out = new java.util.TreeMap<>();
+    Matcher s = SELECTOR.matcher(expressions);
+    while (s.find()) {
+      Matcher m = LABEL.matcher(s.group(2));
+      while (m.find()) {
+        out.computeIfAbsent(s.group(1), n -> new TreeSet<>()).add(m.group(1));
+      }
+    }
+    return out;
   }
 
   private static Set<String> used(String expressions) {

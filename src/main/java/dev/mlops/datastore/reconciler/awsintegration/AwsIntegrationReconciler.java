@@ -7,6 +7,7 @@ import dev.mlops.datastore.api.v1alpha1.IrsaAuth;
 import dev.mlops.datastore.api.v1alpha1.PodIdentityAuth;
 import dev.mlops.datastore.api.v1alpha1.ServiceAccountStatus;
 import dev.mlops.datastore.api.v1alpha1.WorkloadRestart;
+import dev.mlops.datastore.reconciler.CheckMetrics;
 import dev.mlops.datastore.reconciler.CheckRequests;
 import dev.mlops.datastore.reconciler.CheckSchedule;
 import dev.mlops.datastore.reconciler.Conditions;
@@ -143,6 +144,7 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
   @Override
   public UpdateControl<AwsIntegration> reconcile(AwsIntegration ai, Context<AwsIntegration> context) {
     String[] doing = {"validating the spec"};
+    CheckMetrics.Timing timing = null;
     try {
       Optional<Failure.NeedsSpecChange> invalid = AwsIntegrationSpecRules.check(ai.getSpec());
       if (invalid.isPresent()) {
@@ -197,6 +199,7 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
       }
       // "Check now": what IAM said recently is not trusted for a check the user asked for.
       boolean requested = CheckRequests.pending(ai, ai.getStatus() == null ? null : ai.getStatus().getLastHandledRequestedAt());
+      timing = CheckMetrics.of(context).start(ai);
       doing[0] = "deleting the Pod Identity associations it no longer manages";
       podIdentity.releaseAfterOptOut(ai);
       PodIdentityChecker.Outcome associations = null;
@@ -235,6 +238,10 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
       return UpdateControl.<AwsIntegration>noUpdate().rescheduleAfter(next.orElse(Duration.ofSeconds(1)));
     } catch (RuntimeException e) {
       return fail(ai, Failure.classifyAndLog(e, doing[0], log), context);
+    } finally {
+      if (timing != null) {
+        timing.stop();
+      }
     }
   }
 
@@ -342,7 +349,7 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
     Failure failure = Failure.classify(e, "writing the status");
     log.atWarn().addKeyValue("reason", failure.reason()).addKeyValue("error", failure.message()).log("status write failed; retrying");
     AwsIntegrationStatus status = statusFactory.failed(ai, failure);
-    events.emit(ai, previousConditions(ai), status.getConditions());
+    statusWriter.errorStatus(ai, previousConditions(ai), status.getConditions(), context);
     // Only the status, by name: JOSDK applies what it is given to /status, and the resource as read
     // would carry its spec, labels and a resourceVersion that a concurrent edit has made stale.
     AwsIntegration patch = new AwsIntegration();

@@ -12,6 +12,7 @@ import dev.mlops.datastore.dataset.Inspection;
 import dev.mlops.datastore.dataset.ObjectStore;
 import dev.mlops.datastore.dataset.ObjectStoreException;
 import dev.mlops.datastore.dataset.S3Path;
+import dev.mlops.datastore.reconciler.CheckMetrics;
 import dev.mlops.datastore.reconciler.CheckRequests;
 import dev.mlops.datastore.reconciler.CheckSchedule;
 import dev.mlops.datastore.reconciler.Conditions;
@@ -96,6 +97,7 @@ public class DatasetReconciler implements Reconciler<Dataset> {
   @Override
   public UpdateControl<Dataset> reconcile(Dataset ds, Context<Dataset> context) {
     String[] doing = {"validating the spec"};
+    CheckMetrics.Timing timing = null;
     try {
       DependentSpecRules.Checked spec = DatasetSpecRules.check(ds.getSpec());
       if (spec.problem() != null) {
@@ -123,6 +125,7 @@ public class DatasetReconciler implements Reconciler<Dataset> {
       if (notYet.isPresent()) {
         return UpdateControl.<Dataset>noUpdate().rescheduleAfter(notYet.get());
       }
+      timing = CheckMetrics.of(context).start(ds);
       doing[0] = "getting the integration's credentials";
       Optional<IntegrationSessions.Session> session = credentials.forDatasets(integration);
       if (session.isEmpty()) {
@@ -142,6 +145,7 @@ public class DatasetReconciler implements Reconciler<Dataset> {
       }
       doing[0] = "inspecting the dataset";
       Inspection inspection = inspector.inspect(store, key, delta, ds.getSpec().getDataParams());
+      CheckMetrics.of(context).inspected(ds, inspection.bytesRead());
       DatasetStatus inspected = statusFactory.inspected(ds, inspection);
       inspected.setLastHandledRequestedAt(
           CheckRequests.handled(ds, ds.getStatus() == null ? null : ds.getStatus().getLastHandledRequestedAt()));
@@ -149,6 +153,10 @@ public class DatasetReconciler implements Reconciler<Dataset> {
       return UpdateControl.<Dataset>noUpdate().rescheduleAfter(interval);
     } catch (RuntimeException e) {
       return fail(ds, Failure.classifyAndLog(e, doing[0], log), context);
+    } finally {
+      if (timing != null) {
+        timing.stop();
+      }
     }
   }
 
@@ -185,6 +193,7 @@ public class DatasetReconciler implements Reconciler<Dataset> {
     Dataset patch = new Dataset();
     patch.setMetadata(new ObjectMetaBuilder().withName(ds.getMetadata().getName()).withNamespace(ds.getMetadata().getNamespace()).build());
     patch.setStatus(statusFactory.failed(ds, failure));
+    statusWriter.errorStatus(ds, ds.getStatus() == null ? null : ds.getStatus().getConditions(), patch.getStatus().getConditions(), context);
     var control = ErrorStatusUpdateControl.patchStatus(patch);
     if (context.getRetryInfo().map(r -> r.isLastAttempt()).orElse(false)) {
       control.rescheduleAfter(backoff.afterRetriesExhausted());

@@ -11,6 +11,7 @@ import dev.mlops.datastore.dataset.S3Path;
 import dev.mlops.datastore.model.ModelInspection;
 import dev.mlops.datastore.model.ModelInspector;
 import dev.mlops.datastore.model.ModelRules;
+import dev.mlops.datastore.reconciler.CheckMetrics;
 import dev.mlops.datastore.reconciler.CheckRequests;
 import dev.mlops.datastore.reconciler.CheckSchedule;
 import dev.mlops.datastore.reconciler.Conditions;
@@ -98,6 +99,7 @@ public class ModelArtifactReconciler implements Reconciler<ModelArtifact> {
   @Override
   public UpdateControl<ModelArtifact> reconcile(ModelArtifact ma, Context<ModelArtifact> context) {
     String[] doing = {"validating the spec"};
+    CheckMetrics.Timing timing = null;
     try {
       DependentSpecRules.Checked spec = ModelArtifactSpecRules.check(ma.getSpec());
       if (spec.problem() != null) {
@@ -124,6 +126,7 @@ public class ModelArtifactReconciler implements Reconciler<ModelArtifact> {
       if (notYet.isPresent()) {
         return UpdateControl.<ModelArtifact>noUpdate().rescheduleAfter(notYet.get());
       }
+      timing = CheckMetrics.of(context).start(ma);
       doing[0] = "getting the integration's credentials";
       Optional<IntegrationSessions.Session> session = credentials.forDatasets(integration);
       if (session.isEmpty()) {
@@ -143,12 +146,17 @@ public class ModelArtifactReconciler implements Reconciler<ModelArtifact> {
       }
       doing[0] = "inspecting the model";
       ModelInspection inspection = inspector.inspect(store, path.key(), rules);
+      CheckMetrics.of(context).inspected(ma, inspection.bytesRead());
       ModelArtifactStatus inspected = statusFactory.inspected(ma, inspection);
       inspected.setLastHandledRequestedAt(CheckRequests.handled(ma, lastHandled));
       write(ma, inspected, context);
       return UpdateControl.<ModelArtifact>noUpdate().rescheduleAfter(interval);
     } catch (RuntimeException e) {
       return fail(ma, Failure.classifyAndLog(e, doing[0], log), context);
+    } finally {
+      if (timing != null) {
+        timing.stop();
+      }
     }
   }
 
@@ -181,6 +189,7 @@ public class ModelArtifactReconciler implements Reconciler<ModelArtifact> {
     ModelArtifact patch = new ModelArtifact();
     patch.setMetadata(new ObjectMetaBuilder().withName(ma.getMetadata().getName()).withNamespace(ma.getMetadata().getNamespace()).build());
     patch.setStatus(statusFactory.failed(ma, failure));
+    statusWriter.errorStatus(ma, ma.getStatus() == null ? null : ma.getStatus().getConditions(), patch.getStatus().getConditions(), context);
     var control = ErrorStatusUpdateControl.patchStatus(patch);
     if (context.getRetryInfo().map(r -> r.isLastAttempt()).orElse(false)) {
       control.rescheduleAfter(backoff.afterRetriesExhausted());
