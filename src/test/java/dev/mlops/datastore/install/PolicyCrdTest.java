@@ -47,7 +47,7 @@ class PolicyCrdTest {
 
   @Test
   void shouldAdmitTheExample() throws IOException {
-    JsonNode example = Serialization.yamlMapper().readTree(Files.readString(Path.of("deploy", "examples", "policy-team-a.yaml")));
+    JsonNode example = Serialization.yamlMapper().readTree(Files.readString(Path.of("deploy", "examples", "policies", "team-a.yaml")));
 
     assertThat(VALIDATOR.validate(example)).isEmpty();
   }

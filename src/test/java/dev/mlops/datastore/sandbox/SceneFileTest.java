@@ -36,11 +36,12 @@ class SceneFileTest {
   void shouldLoadEveryShippedExample() throws Exception {
     try (var files = Files.list(Path.of("deploy", "examples"))) {
       for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).toList()) {
-        // Namespaced kinds land in default; the cluster-scoped policy kind keeps no namespace.
-        assertThat(SceneFile.read(f)).as(f.toString()).isNotEmpty().allSatisfy(o -> assertThat(o.getMetadata().getNamespace())
-            .isEqualTo(o.getKind().equals("AwsIntegrationPolicy") ? null : "default"));
+        assertThat(SceneFile.read(f)).as(f.toString()).isNotEmpty().allSatisfy(o -> assertThat(o.getMetadata().getNamespace()).isEqualTo("default"));
       }
     }
+    // The cluster-scoped policy example keeps no namespace.
+    assertThat(SceneFile.read(Path.of("deploy", "examples", "policies", "team-a.yaml")))
+        .singleElement().satisfies(o -> assertThat(o.getMetadata().getNamespace()).isNull());
   }
 
   @Test
