@@ -91,7 +91,10 @@ class LocalSandboxE2E {
     assertThat(model.path("siblings").toString()).contains("fraud_model.pkl");
     JsonNode broken = condition(find(models, "rime", "fraud-model-v2"), "Ready");
     assertThat(broken.path("reason").asText()).isEqualTo("NoPredictFunction");
-    assertThat(broken.path("message").asText()).contains("inside class FraudModel").contains("'predict_dataframe'");
+    // Ready keeps the first cause and points at the link; the link's own condition has the details.
+    assertThat(broken.path("message").asText()).startsWith("no module-level predict_dict or predict_df").endsWith("see condition ArtifactValid");
+    assertThat(condition(find(models, "rime", "fraud-model-v2"), "ArtifactValid").path("message").asText())
+        .contains("inside class FraudModel").contains("'predict_dataframe'");
     assertThat(run.out()).doesNotContain("sandbox-secret-not-a-real-key");
   }
 
