@@ -156,7 +156,7 @@ class PerDatasetCostIT {
   }
 
   /** Waits until the API has seen no request for a second (Events are sent off the reconcile thread). */
-  private static void quiet(MockCluster cluster) {
+  static void quiet(MockCluster cluster) {
     int[] last = {-1};
     await().pollInterval(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(60)).until(() -> {
       int now = cluster.dispatcher().requests().size();

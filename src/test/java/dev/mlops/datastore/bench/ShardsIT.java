@@ -64,7 +64,7 @@ class ShardsIT {
       // Shard a alone: its objects become Ready, shard b's and the unlabelled Dataset get no status.
       cluster.startOperator(Clock.systemUTC(), Map.of(OperatorConfig.OIDC_ISSUER, MockCluster.ISSUER, OperatorConfig.SHARD_SELECTOR, SHARD + "=a"));
       await().atMost(Duration.ofSeconds(120)).until(() -> ready(cluster, Dataset.class).containsAll(names("ds-", "a")));
-      quiet(cluster);
+      PerDatasetCostIT.quiet(cluster);
       assertThat(ready(cluster, Dataset.class)).isEqualTo(names("ds-", "a"));
       assertThat(ready(cluster, AwsIntegration.class)).isEqualTo(names("integration-", "a"));
       assertThat(withStatus(cluster)).as("objects with a status while only shard a runs").isEqualTo(union(names("ds-", "a"), names("integration-", "a")));
@@ -82,7 +82,7 @@ class ShardsIT {
         b.start();
         try {
           await().atMost(Duration.ofSeconds(120)).until(() -> ready(cluster, Dataset.class).size() == DATASETS);
-          quiet(cluster);
+          PerDatasetCostIT.quiet(cluster);
         } finally {
           b.stop();
         }
@@ -135,15 +135,5 @@ class ShardsIT {
         })
         .map(r -> r.getMetadata().getName())
         .collect(Collectors.toSet());
-  }
-
-  private static void quiet(MockCluster cluster) {
-    int[] last = {-1};
-    await().pollInterval(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(60)).until(() -> {
-      int now = cluster.dispatcher().requests().size();
-      boolean same = now == last[0];
-      last[0] = now;
-      return same;
-    });
   }
 }

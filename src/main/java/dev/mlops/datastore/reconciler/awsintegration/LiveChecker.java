@@ -187,39 +187,9 @@ public final class LiveChecker {
         live.put(name, new ServiceAccountLive("Denied", e.reason(), e.getMessage()));
       }
     }
-    List<String> verified = live.entrySet().stream().filter(e -> e.getValue().result().equals("Verified")).map(Map.Entry::getKey).toList();
-    Map.Entry<String, ServiceAccountLive> firstDenied = live.entrySet().stream().filter(e -> e.getValue().result().equals("Denied")).findFirst().orElse(null);
-    Map.Entry<String, ServiceAccountLive> firstUnknown = live.entrySet().stream().filter(e -> e.getValue().result().equals("Unknown")).findFirst().orElse(null);
-    String status;
-    String reason;
-    String message;
-    if (firstDenied != null) {
-      status = "False";
-      reason = firstDenied.getValue().reason();
-      message = live.entrySet().stream().filter(e -> e.getValue().result().equals("Denied"))
-          .map(e -> e.getKey() + ": " + e.getValue().reason() + " (" + e.getValue().message() + ")").collect(Collectors.joining("; "))
-          + "; verified: " + (verified.isEmpty() ? "none" : String.join(", ", verified));
-    } else if (firstUnknown != null) {
-      status = "Unknown";
-      reason = firstUnknown.getValue().reason();
-      message = firstUnknown.getKey() + ": " + firstUnknown.getValue().message();
-    } else if (verified.isEmpty()) {
-      status = "Unknown";
-      reason = "NoServiceAccountToTest";
-      message = "none of the service accounts exists yet, so no token could be exchanged";
-    } else {
-      status = "True";
-      reason = "CredentialsVerified";
-      message = verified.size() + " of " + serviceAccounts.size() + " service accounts assumed " + irsa.getRoleArn() + " with STS";
-    }
-    if (proven == null) {
-      sessions.remove(sessionKey);
-      return new Outcome(status, reason, message, null, live, "Unknown", "CredentialsUnavailable",
-          "no credentials were proven, so the bucket was not probed", null, clock.instant());
-    }
-    IntegrationSessions.Session session = sessions.open(proven.credentials(), proven.expiration(), proven.identity(),
-        ai.getSpec().getBucket(), ai.getSpec().getBucketOwner(), ai.getSpec().getRegion(), ai.getMetadata().getGeneration());
-    return probe(ai, session, sessionKey, status, reason, message, live, proven.identity(), "the credentials STS issued for " + irsa.getRoleArn());
+    return conclude(ai, serviceAccounts, live, proven, sessionKey,
+        count -> count + " of " + serviceAccounts.size() + " service accounts assumed " + irsa.getRoleArn() + " with STS",
+        "the credentials STS issued for " + irsa.getRoleArn());
   }
 
   /**
@@ -267,12 +237,24 @@ public final class LiveChecker {
         live.put(name, new ServiceAccountLive("Denied", e.reason(), podIdentityAdvice(e, cluster, ns, name, auth.getRoleArn())));
       }
     }
+    return conclude(ai, serviceAccounts, live, proven, sessionKey,
+        count -> count + " of " + serviceAccounts.size() + " service accounts got " + auth.getRoleArn()
+            + " from EKS Auth (AssumeRoleForPodIdentity in cluster " + cluster + ")",
+        "the credentials EKS Auth issued for " + auth.getRoleArn());
+  }
+
+  /**
+   * The CredentialsVerified verdict from each service account's live result (a denial first, then
+   * an unknown, then none to test), and the bucket probed with the proven credentials if any.
+   */
+  private Outcome conclude(AwsIntegration ai, List<String> serviceAccounts, Map<String, ServiceAccountLive> live, SessionCredentials proven,
+      String sessionKey, java.util.function.IntFunction<String> verifiedMessage, String probedWith) {
     List<String> verified = live.entrySet().stream().filter(e -> e.getValue().result().equals("Verified")).map(Map.Entry::getKey).toList();
+    Map.Entry<String, ServiceAccountLive> firstDenied = live.entrySet().stream().filter(e -> e.getValue().result().equals("Denied")).findFirst().orElse(null);
+    Map.Entry<String, ServiceAccountLive> firstUnknown = live.entrySet().stream().filter(e -> e.getValue().result().equals("Unknown")).findFirst().orElse(null);
     String status;
     String reason;
     String message;
-    Map.Entry<String, ServiceAccountLive> firstDenied = live.entrySet().stream().filter(e -> e.getValue().result().equals("Denied")).findFirst().orElse(null);
-    Map.Entry<String, ServiceAccountLive> firstUnknown = live.entrySet().stream().filter(e -> e.getValue().result().equals("Unknown")).findFirst().orElse(null);
     if (firstDenied != null) {
       status = "False";
       reason = firstDenied.getValue().reason();
@@ -290,8 +272,7 @@ public final class LiveChecker {
     } else {
       status = "True";
       reason = "CredentialsVerified";
-      message = verified.size() + " of " + serviceAccounts.size() + " service accounts got " + auth.getRoleArn()
-          + " from EKS Auth (AssumeRoleForPodIdentity in cluster " + cluster + ")";
+      message = verifiedMessage.apply(verified.size());
     }
     if (proven == null) {
       sessions.remove(sessionKey);
@@ -300,8 +281,7 @@ public final class LiveChecker {
     }
     IntegrationSessions.Session session = sessions.open(proven.credentials(), proven.expiration(), proven.identity(),
         ai.getSpec().getBucket(), ai.getSpec().getBucketOwner(), ai.getSpec().getRegion(), ai.getMetadata().getGeneration());
-    return probe(ai, session, sessionKey, status, reason, message, live, proven.identity(),
-        "the credentials EKS Auth issued for " + auth.getRoleArn());
+    return probe(ai, session, sessionKey, status, reason, message, live, proven.identity(), probedWith);
   }
 
   /** Whether an assumed-role ARN (arn:P:sts::ACCOUNT:assumed-role/NAME/SESSION) is a session of the role. */
