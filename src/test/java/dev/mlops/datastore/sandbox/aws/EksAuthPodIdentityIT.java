@@ -2,6 +2,7 @@ package dev.mlops.datastore.sandbox.aws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.mlops.datastore.sandbox.SceneClock;
 import dev.mlops.datastore.sandbox.aws.EksAuthCall.Answer;
@@ -115,6 +116,8 @@ class EksAuthPodIdentityIT {
       assertThatThrownBy(() -> s3.getObjectAsBytes(b -> b.bucket(BUCKET).key("private/b.csv")))
           .isInstanceOfSatisfying(S3Exception.class, e -> assertThat(e.statusCode()).isEqualTo(403));
     }
+    // The front records a call once its answer is sent: the client may read it first.
+    await().atMost(java.time.Duration.ofSeconds(10)).until(() -> !aws.s3().calls().isEmpty());
     assertThat(aws.s3().calls()).first().satisfies(c -> assertThat(c.principal()).isEqualTo(ROLE));
     assertThat(aws.eksCalls()).containsExactly("eks-auth:AssumeRoleForPodIdentity");
     assertThat(aws.calls("s3")).containsExactly("GetObject", "GetObject");
@@ -262,6 +265,8 @@ class EksAuthPodIdentityIT {
     try (S3Client s3 = s3(credentials(a))) {
       assertThat(s3.getObjectAsBytes(b -> b.bucket("partner-data").key("exports/t.csv")).asUtf8String()).isEqualTo("a\n");
     }
+    // The front records a call once its answer is sent: the client may read it first.
+    await().atMost(java.time.Duration.ofSeconds(10)).until(() -> !aws.s3().calls().isEmpty());
     assertThat(aws.s3().calls()).first().satisfies(c -> assertThat(c.principal()).isEqualTo(TARGET));
   }
 
