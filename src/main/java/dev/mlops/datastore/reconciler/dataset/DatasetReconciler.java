@@ -106,6 +106,10 @@ public class DatasetReconciler implements Reconciler<Dataset> {
       String ns = ds.getMetadata().getNamespace();
       String ref = ds.getSpec().getIntegrationRef().getName();
       AwsIntegration integration = integrations.get(new ResourceID(ref, ns)).orElse(null);
+      if (integration == null && IntegrationStatuses.existsBeyondCache(context.getClient(), ns, ref)) {
+        // Created with this object and not in the cache yet: its informer event brings this back.
+        return UpdateControl.noUpdate();
+      }
       if (integration != null && !IntegrationStatuses.current(integration)) {
         // The integration is being checked (first, or for a new spec): its verdict comes with its
         // next status, an informer event that brings this Dataset back. Writing "not checked yet"

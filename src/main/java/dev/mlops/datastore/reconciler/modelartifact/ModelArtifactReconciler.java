@@ -108,6 +108,10 @@ public class ModelArtifactReconciler implements Reconciler<ModelArtifact> {
       String ns = ma.getMetadata().getNamespace();
       String ref = ma.getSpec().getIntegrationRef().getName();
       AwsIntegration integration = integrations.get(new ResourceID(ref, ns)).orElse(null);
+      if (integration == null && IntegrationStatuses.existsBeyondCache(context.getClient(), ns, ref)) {
+        // Created with this object and not in the cache yet: its informer event brings this back.
+        return UpdateControl.noUpdate();
+      }
       if (integration != null && !IntegrationStatuses.current(integration)) {
         // The integration is being checked (first, or for a new spec): its verdict comes with its
         // next status, an informer event that brings this model back; nothing is written meanwhile.
