@@ -66,6 +66,11 @@ public final class Benchmark {
   private final String reconcileThreads;
   /** Extra arguments of the operator's JVM (e.g. {@code -XX:SharedArchiveFile=...}), whitespace-separated. */
   private final List<String> operatorJvmArgs;
+  /**
+   * The operator JVM's class path; by default this JVM's. CDS archives take jars only, so an AppCDS
+   * measurement passes the jarred classes (docs/perf-warmup.md).
+   */
+  private static String operatorClasspath = System.getProperty("java.class.path");
   /** Operator processes side by side, each owning the shard {@code datastore.mlops.dev/shard=sK} by label selector. */
   private final int shards;
   private final MockCluster cluster;
@@ -82,6 +87,10 @@ public final class Benchmark {
     this.reconcileThreads = options.getOrDefault("--reconcile-threads", "");
     String jvmArgs = options.getOrDefault("--operator-jvm-args", "").strip();
     this.operatorJvmArgs = jvmArgs.isEmpty() ? List.of() : List.of(jvmArgs.split("\\s+"));
+    String classpath = options.getOrDefault("--operator-classpath", "").strip();
+    if (!classpath.isEmpty()) {
+      operatorClasspath = classpath;
+    }
     this.shards = Integer.parseInt(options.getOrDefault("--shards", "1"));
     this.cluster = cluster;
   }
@@ -93,8 +102,11 @@ public final class Benchmark {
       context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).setLevel(ch.qos.logback.classic.Level.WARN);
     }
     Map<String, String> options = new TreeMap<>();
-    for (int i = 0; i + 1 < args.length; i += 2) {
-      options.put(args[i], args[i + 1]);
+    // Maven passes an empty property's argument as nothing: "--name --next" is name without a value.
+    for (int i = 0; i < args.length; i++) {
+      if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
+        options.put(args[i], args[++i]);
+      }
     }
     try (MockCluster cluster = new MockCluster()) {
       new Benchmark(options, cluster).run();
@@ -409,7 +421,7 @@ public final class Benchmark {
           "-Xmx" + heap));
       command.addAll(jvmArgs);
       command.addAll(List.of(
-          "-cp", System.getProperty("java.class.path"),
+          "-cp", operatorClasspath,
           BenchOperator.class.getName(),
           cluster.client().getMasterUrl().toString(),
           cluster.aws().iamSts().endpoint().toString(),
