@@ -28,7 +28,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
  * commands on stdin: {@code count} answers the reconciliations so far; {@code stats} answers one line {@code BENCH {json}} (heap used after a full
  * GC, reconciliations so far, live threads, threads started since the JVM began, the ms from the
  * JVM's start until the operator had started (informers synced) and until its first successful
- * reconciliation, -1 before it); {@code stop} stops the
+ * reconciliation, -1 before it; the JIT compilers' time so far); {@code stop} stops the
  * operator and exits.
  *
  * <p>Arguments: API server URL, IAM/STS endpoint, S3 endpoint. The sandbox's operator user's key
@@ -89,6 +89,7 @@ public final class BenchOperator {
             + ",\"threads\":" + Thread.activeCount()
             + ",\"threadsStarted\":" + ManagementFactory.getThreadMXBean().getTotalStartedThreadCount()
             + ",\"asyncTasksPooled\":" + (pooled ? 1 : 0)
+            + ",\"jitMs\":" + ManagementFactory.getCompilationMXBean().getTotalCompilationTime()
             + ",\"startedMs\":" + startedMs + ",\"firstReconcileMs\":" + firstReconcileMs + "}");
         System.out.flush();
       } else if (line.equals("stop")) {

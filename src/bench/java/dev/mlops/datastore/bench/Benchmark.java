@@ -274,6 +274,8 @@ public final class Benchmark {
     // Since the operator JVM began (the apply phase's JVM also served the idle phase; restart has a new one).
     line.put("operatorThreads", stats.get("threads")).put("operatorThreadsStarted", stats.get("threadsStarted"));
     line.put("operatorAsyncTasksPooled", stats.get("asyncTasksPooled"));
+    // The JIT compilers' time since that JVM began (CompilationMXBean: roughly their CPU, summed over compiler threads).
+    line.put("operatorJitMs", stats.get("jitMs"));
     line.put("operatorStartedMs", stats.get("startedMs")).put("operatorFirstReconcileMs", stats.get("firstReconcileMs"));
     line.put("operatorRssBytes", operator.rss("VmRSS")).put("operatorRssPeakBytes", operator.rss("VmHWM"));
     line.put("operatorCpuMsPerDataset", round((double) (to.operatorCpuMs - from.operatorCpuMs) / datasets));
