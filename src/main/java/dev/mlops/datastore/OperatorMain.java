@@ -186,8 +186,30 @@ public final class OperatorMain {
     return builder.build();
   }
 
+  /** The system property that sizes the JVM's common fork-join pool. */
+  static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
+
+  /**
+   * Gives the JVM's common pool at least two threads, unless {@link #COMMON_POOL_PARALLELISM} is set.
+   * The JDK HTTP client under fabric8 completes every response on {@code CompletableFuture}'s default
+   * executor, which is the common pool only when its parallelism is above one; on one or two CPUs
+   * (parallelism = CPUs - 1) it is a new thread per task: one thread started per API call (1,047 of
+   * the 1,120 threads the operator started applying 1,000 Datasets, docs/perf-warmup.md). Takes effect
+   * only before the JVM first uses the common pool or {@code CompletableFuture}: the first thing the
+   * process does.
+   *
+   * @return whether {@code CompletableFuture}'s default executor is now the common pool
+   */
+  public static boolean poolAsyncTasks() {
+    if (System.getProperty(COMMON_POOL_PARALLELISM) == null && Runtime.getRuntime().availableProcessors() <= 2) {
+      System.setProperty(COMMON_POOL_PARALLELISM, "2");
+    }
+    return new java.util.concurrent.CompletableFuture<Void>().defaultExecutor() instanceof java.util.concurrent.ForkJoinPool;
+  }
+
   /** {@code java -jar aws-datastore-operator.jar [run]}: returns the process exit code. */
   public static int run() {
+    poolAsyncTasks();
     OperatorConfig config;
     try {
       config = OperatorConfig.fromEnvironment(System.getenv());

@@ -26,7 +26,10 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
  * The operator alone in its own JVM, as in production (OperatorMain.create with the production
  * clients), pointed at the benchmark's servers, so that its CPU, heap and RSS are its own. Reads
  * commands on stdin: {@code count} answers the reconciliations so far; {@code stats} answers one line {@code BENCH {json}} (heap used after a full
- * GC, reconciliations so far); {@code stop} stops the operator and exits.
+ * GC, reconciliations so far, live threads, threads started since the JVM began, the ms from the
+ * JVM's start until the operator had started (informers synced) and until its first successful
+ * reconciliation, -1 before it; the JIT compilers' time so far); {@code stop} stops the
+ * operator and exits.
  *
  * <p>Arguments: API server URL, IAM/STS endpoint, S3 endpoint. The sandbox's operator user's key
  * comes in BENCH_OPERATOR_KEY / BENCH_OPERATOR_SECRET (a sandbox identity, not an AWS one);
@@ -35,7 +38,12 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 public final class BenchOperator {
   private BenchOperator() {}
 
+  /** JVM uptime when the first reconciliation succeeded (to 5 ms), or -1 before. */
+  private static volatile long firstReconcileMs = -1;
+
   public static void main(String[] args) throws Exception {
+    // As OperatorMain.run does first; -Dbench.operatorJvmArgs=-Dbench.threadPerTask=true measures without it.
+    boolean pooled = !Boolean.getBoolean("bench.threadPerTask") && OperatorMain.poolAsyncTasks();
     Config config = OperatorMain.asOperator(new ConfigBuilder(Config.empty())
         .withMasterUrl(args[0])
         .withHttp2Disable(true)
@@ -53,6 +61,19 @@ public final class BenchOperator {
     SimpleMeterRegistry metrics = new SimpleMeterRegistry();
     Operator operator = OperatorMain.create(client, OperatorConfig.fromEnvironment(env), Clock.systemUTC(), metrics, aws);
     operator.start();
+    long startedMs = ManagementFactory.getRuntimeMXBean().getUptime();
+    Thread first = new Thread(() -> {
+      while (reconciliations(metrics) == 0) {
+        try {
+          Thread.sleep(5);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+      firstReconcileMs = ManagementFactory.getRuntimeMXBean().getUptime();
+    }, "bench-first-reconcile");
+    first.setDaemon(true);
+    first.start();
     System.out.println("BENCH {\"started\":true}");
     System.out.flush();
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
@@ -65,7 +86,11 @@ public final class BenchOperator {
         System.gc();
         long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
         System.out.println("BENCH {\"heapAfterGcBytes\":" + heap + ",\"reconciliations\":" + (long) reconciliations(metrics)
-            + ",\"threads\":" + Thread.activeCount() + "}");
+            + ",\"threads\":" + Thread.activeCount()
+            + ",\"threadsStarted\":" + ManagementFactory.getThreadMXBean().getTotalStartedThreadCount()
+            + ",\"asyncTasksPooled\":" + (pooled ? 1 : 0)
+            + ",\"jitMs\":" + ManagementFactory.getCompilationMXBean().getTotalCompilationTime()
+            + ",\"startedMs\":" + startedMs + ",\"firstReconcileMs\":" + firstReconcileMs + "}");
         System.out.flush();
       } else if (line.equals("stop")) {
         break;

@@ -32,9 +32,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -62,6 +64,13 @@ public final class Benchmark {
   private final Duration timeout;
   private final String operatorHeap;
   private final String reconcileThreads;
+  /** Extra arguments of the operator's JVM (e.g. {@code -XX:SharedArchiveFile=...}), whitespace-separated. */
+  private final List<String> operatorJvmArgs;
+  /**
+   * The operator JVM's class path; by default this JVM's. CDS archives take jars only, so an AppCDS
+   * measurement passes the jarred classes (docs/perf-warmup.md).
+   */
+  private static String operatorClasspath = System.getProperty("java.class.path");
   /** Operator processes side by side, each owning the shard {@code datastore.mlops.dev/shard=sK} by label selector. */
   private final int shards;
   private final MockCluster cluster;
@@ -76,6 +85,12 @@ public final class Benchmark {
     this.timeout = Duration.ofSeconds(Long.parseLong(options.getOrDefault("--timeout-seconds", "900")));
     this.operatorHeap = options.getOrDefault("--operator-heap", "256m");
     this.reconcileThreads = options.getOrDefault("--reconcile-threads", "");
+    String jvmArgs = options.getOrDefault("--operator-jvm-args", "").strip();
+    this.operatorJvmArgs = jvmArgs.isEmpty() ? List.of() : List.of(jvmArgs.split("\\s+"));
+    String classpath = options.getOrDefault("--operator-classpath", "").strip();
+    if (!classpath.isEmpty()) {
+      operatorClasspath = classpath;
+    }
     this.shards = Integer.parseInt(options.getOrDefault("--shards", "1"));
     this.cluster = cluster;
   }
@@ -87,8 +102,11 @@ public final class Benchmark {
       context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).setLevel(ch.qos.logback.classic.Level.WARN);
     }
     Map<String, String> options = new TreeMap<>();
-    for (int i = 0; i + 1 < args.length; i += 2) {
-      options.put(args[i], args[i + 1]);
+    // Maven passes an empty property's argument as nothing: "--name --next" is name without a value.
+    for (int i = 0; i < args.length; i++) {
+      if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
+        options.put(args[i], args[++i]);
+      }
     }
     try (MockCluster cluster = new MockCluster()) {
       new Benchmark(options, cluster).run();
@@ -104,7 +122,7 @@ public final class Benchmark {
     seedObjects();
     SharedIndexInformer<Dataset> seen = cluster.client().resources(Dataset.class).inNamespace(NAMESPACE).inform();
 
-    operator = Operators.start(cluster, operatorHeap, reconcileThreads, shards);
+    operator = Operators.start(cluster, operatorHeap, operatorJvmArgs, reconcileThreads, shards);
     Counts start = Counts.now(cluster, operator);
     long t0 = System.nanoTime();
     apply();
@@ -121,7 +139,7 @@ public final class Benchmark {
     operator.stop();
     Counts restartStart = Counts.now(cluster, null);
     long t1 = System.nanoTime();
-    operator = Operators.start(cluster, operatorHeap, reconcileThreads, shards);
+    operator = Operators.start(cluster, operatorHeap, operatorJvmArgs, reconcileThreads, shards);
     boolean reconciled = awaitReconciliations(datasets + integrations);
     long restartWall = (System.nanoTime() - t1) / 1_000_000;
     print("restart", restartWall, restartStart.withOperatorCpu(0), reconciled);
@@ -253,6 +271,12 @@ public final class Benchmark {
     line.put("stsRequests", iamSts.subList(Math.min(from.iamStsCalls, iamSts.size()), iamSts.size()).stream().filter(c -> c.startsWith("sts:")).count());
     Map<String, Long> stats = operator.stats();
     line.put("operatorHeapAfterGcBytes", stats.get("heapAfterGcBytes"));
+    // Since the operator JVM began (the apply phase's JVM also served the idle phase; restart has a new one).
+    line.put("operatorThreads", stats.get("threads")).put("operatorThreadsStarted", stats.get("threadsStarted"));
+    line.put("operatorAsyncTasksPooled", stats.get("asyncTasksPooled"));
+    // The JIT compilers' time since that JVM began (CompilationMXBean: roughly their CPU, summed over compiler threads).
+    line.put("operatorJitMs", stats.get("jitMs"));
+    line.put("operatorStartedMs", stats.get("startedMs")).put("operatorFirstReconcileMs", stats.get("firstReconcileMs"));
     line.put("operatorRssBytes", operator.rss("VmRSS")).put("operatorRssPeakBytes", operator.rss("VmHWM"));
     line.put("operatorCpuMsPerDataset", round((double) (to.operatorCpuMs - from.operatorCpuMs) / datasets));
     System.out.println(JSON.writeValueAsString(line));
@@ -314,10 +338,10 @@ public final class Benchmark {
       this.children = children;
     }
 
-    static Operators start(MockCluster cluster, String heap, String reconcileThreads, int shards) throws IOException {
+    static Operators start(MockCluster cluster, String heap, List<String> jvmArgs, String reconcileThreads, int shards) throws IOException {
       List<Child> children = new ArrayList<>();
       for (int k = 0; k < shards; k++) {
-        children.add(Child.start(cluster, heap, reconcileThreads, shards > 1 ? SHARD_LABEL + "=s" + k : ""));
+        children.add(Child.start(cluster, heap, jvmArgs, reconcileThreads, shards > 1 ? SHARD_LABEL + "=s" + k : ""));
       }
       return new Operators(children);
     }
@@ -325,7 +349,8 @@ public final class Benchmark {
     Map<String, Long> stats() throws IOException {
       Map<String, Long> sum = new TreeMap<>();
       for (Child child : children) {
-        child.stats().forEach((k, v) -> sum.merge(k, v, Long::sum));
+        // Times (startedMs, firstReconcileMs): the slowest process's; counts and bytes: the sum.
+        child.stats().forEach((k, v) -> sum.merge(k, v, k.endsWith("Ms") ? Math::max : Long::sum));
       }
       return sum;
     }
@@ -353,23 +378,52 @@ public final class Benchmark {
     }
   }
 
-  /** The operator's JVM, spoken to over its stdin and stdout. */
+  /**
+   * The operator's JVM, spoken to over its stdin and stdout. Its stdout is drained all the time by a
+   * thread of ours: the operator logs there (a line per condition transition), and a pipe nobody
+   * reads would block its reconcilers once full. Answers ({@code BENCH ...}) go to a queue, log lines
+   * to {@code target/bench-operator.log}.
+   */
   private static final class Child {
+    /** Queued after the last answer, when the process's stdout has ended. */
+    private static final String END = new String("end of stdout");
     private final Process process;
     private final PrintWriter in;
-    private final BufferedReader out;
+    private final BlockingQueue<String> answers = new LinkedBlockingQueue<>();
 
     private Child(Process process) {
       this.process = process;
       this.in = new PrintWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8), true);
-      this.out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+      Thread drain = new Thread(() -> drain(new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))),
+          "bench-operator-stdout-" + process.pid());
+      drain.setDaemon(true);
+      drain.start();
     }
 
-    static Child start(MockCluster cluster, String heap, String reconcileThreads, String shardSelector) throws IOException {
+    private void drain(BufferedReader out) {
+      try (PrintWriter log = new PrintWriter(Files.newBufferedWriter(Path.of("target", "bench-operator.log"), StandardCharsets.UTF_8,
+          java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND))) {
+        for (String line; (line = out.readLine()) != null; ) {
+          if (line.startsWith("BENCH ")) {
+            answers.add(line.substring("BENCH ".length()));
+          } else {
+            log.println(line);
+          }
+        }
+      } catch (IOException e) {
+        // the process ended; answer() reports it
+      } finally {
+        answers.add(END);
+      }
+    }
+
+    static Child start(MockCluster cluster, String heap, List<String> jvmArgs, String reconcileThreads, String shardSelector) throws IOException {
       List<String> command = new ArrayList<>(List.of(
           Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-Xmx" + heap,
-          "-cp", System.getProperty("java.class.path"),
+          "-Xmx" + heap));
+      command.addAll(jvmArgs);
+      command.addAll(List.of(
+          "-cp", operatorClasspath,
           BenchOperator.class.getName(),
           cluster.client().getMasterUrl().toString(),
           cluster.aws().iamSts().endpoint().toString(),
@@ -392,11 +446,17 @@ public final class Benchmark {
     }
 
     private String answer() throws IOException {
-      for (String line; (line = out.readLine()) != null; ) {
-        if (line.startsWith("BENCH ")) {
-          return line.substring("BENCH ".length());
-        }
+      String line;
+      try {
+        line = answers.take();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted", e);
       }
+      if (line != END) {
+        return line;
+      }
+      answers.add(END);
       throw new IOException("the operator process ended (exit " + process.exitValue() + "); see target/bench-operator.log");
     }
 
