@@ -421,35 +421,32 @@ public final class S3ClientBench {
     parts.put("dev.mlops.datastore.bench.", "benchmark loop");
     Map<String, Integer> byPart = new TreeMap<>();
     Map<String, Integer> byTopFrame = new HashMap<>();
+    Map<String, Long> allocationByPart = new TreeMap<>();
+    Map<String, Long> allocationByType = new HashMap<>();
+    long allocationTotal = 0;
     int total = 0;
     for (RecordedEvent e : RecordingFile.readAllEvents(recording)) {
-      if (!e.getEventType().getName().equals("jdk.ExecutionSample") || e.getStackTrace() == null) {
+      String event = e.getEventType().getName();
+      if (e.getStackTrace() == null) {
+        continue;
+      }
+      List<RecordedFrame> frames = e.getStackTrace().getFrames();
+      if (event.equals("jdk.ObjectAllocationSample")) {
+        long weight = e.getLong("weight");
+        allocationTotal += weight;
+        allocationByPart.merge(part(parts, frames), weight, Long::sum);
+        allocationByType.merge(e.getClass("objectClass").getName(), weight, Long::sum);
+        continue;
+      }
+      if (!event.equals("jdk.ExecutionSample")) {
         continue;
       }
       total++;
-      String part = "jdk/other";
-      List<RecordedFrame> frames = e.getStackTrace().getFrames();
       if (!frames.isEmpty()) {
         RecordedFrame top = frames.get(0);
         byTopFrame.merge(top.getMethod().getType().getName() + "." + top.getMethod().getName(), 1, Integer::sum);
       }
-      outer:
-      for (RecordedFrame f : frames) {
-        String type = f.getMethod().getType().getName() + ".";
-        String best = null;
-        int length = -1;
-        for (var p : parts.entrySet()) {
-          if (type.startsWith(p.getKey()) && p.getKey().length() > length) {
-            best = p.getValue();
-            length = p.getKey().length();
-          }
-        }
-        if (best != null) {
-          part = best;
-          break outer;
-        }
-      }
-      byPart.merge(part, 1, Integer::sum);
+      byPart.merge(part(parts, frames), 1, Integer::sum);
     }
     Map<String, Object> line = new LinkedHashMap<>();
     line.put("recording", recording.toString());
@@ -463,6 +460,34 @@ public final class S3ClientBench {
     byTopFrame.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(15)
         .forEach(t -> top.put(t.getKey(), t.getValue()));
     line.put("topFrames", top);
+    final long bytes = Math.max(1, allocationTotal);
+    Map<String, Double> allocation = new LinkedHashMap<>();
+    allocationByPart.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .forEach(p -> allocation.put(p.getKey(), Math.round(p.getValue() * 1000.0 / bytes) / 10.0));
+    line.put("allocationPercentByPart", allocation);
+    Map<String, Double> types = new LinkedHashMap<>();
+    allocationByType.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(8)
+        .forEach(t -> types.put(t.getKey(), Math.round(t.getValue() * 1000.0 / bytes) / 10.0));
+    line.put("allocationPercentByType", types);
     System.out.println(JSON.writeValueAsString(line));
+  }
+
+  /** The part of the first frame from the top of the stack that belongs to a known one (longest prefix wins). */
+  private static String part(Map<String, String> parts, List<RecordedFrame> frames) {
+    for (RecordedFrame f : frames) {
+      String type = f.getMethod().getType().getName() + ".";
+      String best = null;
+      int length = -1;
+      for (var p : parts.entrySet()) {
+        if (type.startsWith(p.getKey()) && p.getKey().length() > length) {
+          best = p.getValue();
+          length = p.getKey().length();
+        }
+      }
+      if (best != null) {
+        return best;
+      }
+    }
+    return "jdk/other";
   }
 }
