@@ -99,7 +99,7 @@ public final class EksEmulator implements AutoCloseable {
 
   private HttpServer server(com.sun.net.httpserver.HttpHandler handler) {
     try {
-      HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+      HttpServer server = LoopbackHttp.server();
       server.createContext("/", handler);
       server.setExecutor(threads);
       server.start();

@@ -49,7 +49,7 @@ public final class IamStsEmulator implements AutoCloseable {
   public IamStsEmulator(AwsWorld world) {
     this.world = world;
     try {
-      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+      server = LoopbackHttp.server();
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }

@@ -78,7 +78,7 @@ public final class S3Front implements AutoCloseable {
         }
         Thread.sleep(10);
       }
-      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+      server = LoopbackHttp.server();
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }

@@ -72,7 +72,7 @@ public final class KubectlFront implements AutoCloseable {
   public KubectlFront(String backendUrl, List<CustomResourceDefinition> crds) throws IOException {
     this.backend = URI.create(backendUrl.endsWith("/") ? backendUrl.substring(0, backendUrl.length() - 1) : backendUrl);
     this.discovery = new ApiDiscovery(crds);
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server = dev.mlops.datastore.sandbox.aws.LoopbackHttp.server();
     server.setExecutor(threads);
     server.createContext("/", this::handle);
     server.start();
