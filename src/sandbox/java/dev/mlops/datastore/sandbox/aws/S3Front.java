@@ -252,6 +252,10 @@ public final class S3Front implements AutoCloseable {
     byte[] out = response.body() == null ? new byte[0] : response.body();
     boolean head = ex.getRequestMethod().equals("HEAD");
     long length = head ? response.headers().firstValueAsLong("content-length").orElse(-1) : out.length;
+    long sent = head ? 0 : out.length;
+    bytesOut.addAndGet(sent);
+    // Recorded before the answer leaves: a client that has its answer finds its call counted.
+    calls.add(new Call(caller.principalArn(), operation, action, bucket.name(), key, response.statusCode(), sent));
     if (head) {
       ex.getResponseHeaders().set("Content-Length", String.valueOf(Math.max(length, 0)));
       ex.sendResponseHeaders(response.statusCode(), -1);
@@ -262,9 +266,6 @@ public final class S3Front implements AutoCloseable {
       }
     }
     ex.close();
-    long sent = head ? 0 : out.length;
-    bytesOut.addAndGet(sent);
-    calls.add(new Call(caller.principalArn(), operation, action, bucket.name(), key, response.statusCode(), sent));
   }
 
   private void answer(HttpExchange ex, Caller caller, String operation, String action, String bucket, String key, int status,
@@ -273,6 +274,7 @@ public final class S3Front implements AutoCloseable {
         : "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>" + code + "</Code><Message>" + message
             + "</Message><RequestId>4442587FB7D0A2F9</RequestId><HostId>emulated</HostId></Error>";
     byte[] bytes = xml.getBytes(StandardCharsets.UTF_8);
+    calls.add(new Call(caller == null ? null : caller.principalArn(), operation, action, bucket, key, status, 0));
     ex.getResponseHeaders().set("Content-Type", "application/xml");
     if (ex.getRequestMethod().equals("HEAD")) {
       ex.sendResponseHeaders(status, -1);
@@ -283,7 +285,6 @@ public final class S3Front implements AutoCloseable {
       }
     }
     ex.close();
-    calls.add(new Call(caller == null ? null : caller.principalArn(), operation, action, bucket, key, status, 0));
   }
 
   static String operation(String method, String key, String query) {
