@@ -71,7 +71,6 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
 
   private final ServiceAccountPatcher patcher;
   private final AwsIntegrationStatusFactory statusFactory;
-  private final TransitionEvents events;
   private final StatusWriter statusWriter;
   private final ErrorBackoff backoff;
   private final TrustChecker trust;
@@ -103,7 +102,6 @@ public class AwsIntegrationReconciler implements Reconciler<AwsIntegration>, Cle
     this.policies = policies;
     this.patcher = patcher;
     this.statusFactory = statusFactory;
-    this.events = events;
     this.statusWriter = new StatusWriter(events);
     this.backoff = backoff;
     this.trust = trust;
